@@ -1,0 +1,1 @@
+"""standardlang: planning standards as checked, compiled, explained rules."""
