@@ -1,1 +1,40 @@
-"""standardlang: planning standards as checked, compiled, explained rules."""
+"""standardlang: planning standards as checked, compiled, explained rules.
+
+    import standardlang as sl
+    rule = sl.compile("kindergarten.area >= 2200 and classes >= 6")
+    rule.evaluate({"kindergarten": {"area": 2300}, "classes": 6}).status   # Status.PASS
+    spec = sl.load("specs/complete_community.stdl")
+    report = spec.evaluate(records)
+
+Submodules are imported lazily so that ``import standardlang`` stays fast.
+"""
+
+from __future__ import annotations
+
+from .errors import (DataError, Diagnostic, EvaluationLimitError, SpecCheckError, SpecSyntaxError,
+                     StandardLangError)
+from .verdict import Status
+
+__version__ = "0.1.0"
+
+__all__ = ["load", "loads", "compile", "parse", "parse_expression", "format_spec", "Status",
+           "StandardLangError", "SpecSyntaxError", "SpecCheckError", "DataError", "EvaluationLimitError",
+           "Diagnostic", "Spec", "Expression", "Report", "Inventory", "__version__"]
+
+_LAZY = {
+    "load": ("program", "load"), "loads": ("program", "loads"), "compile": ("program", "compile"),
+    "Spec": ("program", "Spec"), "Expression": ("program", "Expression"), "Report": ("program", "Report"),
+    "parse": ("parser", "parse"), "parse_expression": ("parser", "parse_expression"),
+    "format_spec": ("formatter", "format_spec"), "Inventory": ("inventory", "Inventory"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'standardlang' has no attribute {name!r}")

@@ -626,13 +626,13 @@ class ExprChecker:
     def field_node(self, info: FieldInfo, obj: ir.Node | None, depth: int, node, over_list=False,
                    prefix: str = "") -> ir.Node:
         typ = info.type
-        if over_list:
-            typ = typ if isinstance(typ, ListT) else ListT(typ)
+        if over_list and not isinstance(typ, ListT):
+            typ = ListT(typ)
         return ir.Field(
             info.name, obj, depth, typ, optional=info.optional,
             scale=info.scale if info.scale != 1 else None,
             enum=info.type if isinstance(info.type, EnumT) else (info.type.enum if isinstance(info.type, SetT) else None),
-            is_set=isinstance(info.type, SetT), over_list=over_list,
+            is_set=isinstance(info.type, SetT), over_list=over_list, list_field=isinstance(info.type, ListT),
             path=f"{prefix}.{info.name}" if prefix else info.name,
             span=node.span, text=self.t(node))
 
@@ -681,10 +681,7 @@ class ExprChecker:
             self.fail("E106", f"`{obj.text}` is {t.describe()}; it has no field `{node.name}`", node.span)
         if node.name in t.fields:
             info = t.fields[node.name]
-            result = self.field_node(info, obj, 0, node, over_list=over_list, prefix=prefix)
-            if over_list and isinstance(info.type, ListT):
-                result = ir.Field(**{**_fields_of(result), "type": info.type})
-            return result
+            return self.field_node(info, obj, 0, node, over_list=over_list, prefix=prefix)
         if node.name in t.lets:
             info = t.lets[node.name]
             self.c.let_ir(info)

@@ -45,7 +45,8 @@ class Field:
     scale: Fraction | None = None  # multiply by this to reach the base unit
     enum: EnumT | None = None  # normalise labels to member names
     is_set: bool = False
-    over_list: bool = False  # obj is a list: map over it (flattening)
+    over_list: bool = False  # obj is a list: map over it
+    list_field: bool = False  # the field itself holds a list (flattened when over_list)
     path: str = ""  # dotted path for messages, e.g. "kindergarten.building_area"
     span: Span | None = _meta()
     text: str | None = _meta()

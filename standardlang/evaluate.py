@@ -1,0 +1,284 @@
+"""Judge records: verdicts for rules, values for indicators, explanations.
+
+Takes a checked spec, its compiled functions and plain records; gives
+:class:`Verdict` and :class:`IndicatorResult` objects.  Statuses come from the
+compiled evaluators; explanations are built on demand by the reference
+interpreter, which records the values and missing fields of every condition.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import ir
+from .interpreter import Interpreter
+from .model import CheckedIndicator, CheckedRule
+from .types import BoolT, RecordT, display_unit
+from .validate import validate
+from .verdict import Check, Explanation, Status, format_number
+
+_OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+
+
+def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:
+    """The reference semantics of a rule's verdict (the compiled code must agree)."""
+    scopes = [record]
+    if rule.applies is not None:
+        a = interp.eval(rule.applies, scopes)
+        if a is False:
+            return Status.NOT_APPLICABLE
+        if a is None:
+            return Status.UNKNOWN
+    h: Any = True
+    for r in rule.requires:
+        v = interp.eval(r, scopes)
+        h = False if (h is False or v is False) else (None if (h is None or v is None) else True)
+        if h is False:
+            break
+    if h is True:
+        return Status.PASS
+    for alt in rule.alternatives:
+        x: Any = True
+        parts = ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
+        for p in parts:
+            v = interp.eval(p, scopes)
+            x = False if (x is False or v is False) else (None if (x is None or v is None) else True)
+            if x is False:
+                break
+        if x is True:
+            return Status.PASS
+        h = None if (h is None or x is None) else False
+    return Status.FAIL if h is False else Status.UNKNOWN
+
+
+def value_text(node: ir.Node, value: Any) -> str:
+    return format_number(value, display_unit(node.type))
+
+
+def describe(node: ir.Node, interp: Interpreter, scopes: list[Any]) -> tuple[str, Any, list[str]]:
+    """(detail text, value, missing fields) of one condition."""
+    missing: list[str] = []
+    value = interp.eval(node, scopes, missing)
+    text = node.text or "condition"
+
+    def val(n: ir.Node) -> str:
+        return value_text(n, interp.eval(n, scopes))
+
+    if isinstance(node, ir.Compare):
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
+            left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
+        if isinstance(right, ir.Const):
+            detail = f"{left.text} is {val(left)}, needs {_OP_SYMBOL[op]} {value_text(right, right.value)}"
+        else:
+            detail = (f"{left.text} is {val(left)} and {right.text} is {val(right)}; "
+                      f"needs {left.text} {_OP_SYMBOL[op]} {right.text}")
+    elif isinstance(node, ir.Between):
+        detail = (f"{node.value.text} is {val(node.value)}, needs between {val(node.low)} "
+                  f"and {val(node.high)}")
+    elif isinstance(node, ir.Present):
+        detail = f"{node.target.text} is {'present' if value else 'absent'}"
+    elif isinstance(node, ir.Member):
+        detail = f"{node.value.text} is {val(node.value)}, needs {'not ' if node.negated else ''}to be in {node.collection.text}"
+    elif isinstance(node, ir.Contains):
+        what = {None: "", "all": "all of ", "any": "any of "}[node.quant]
+        detail = f"{node.collection.text} is {val(node.collection)}, needs to contain {what}{node.items.text}"
+    else:
+        detail = f"{text} is {value_text(node, value)}"
+    if value is None and missing:
+        detail += f" (missing: {', '.join(dict.fromkeys(missing))})"
+    return detail, value, list(dict.fromkeys(missing))
+
+
+def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any]) -> Check:
+    if isinstance(node, ir.Logic):
+        parts = _flatten(node, node.op)
+        children = tuple(explain_node(p, interp, scopes) for p in parts)
+        value = interp.eval(node, scopes)
+        word = "all of" if node.op == "and" else "any of"
+        missing = tuple(dict.fromkeys(m for c in children for m in c.missing))
+        return Check(node.text or word, value, f"{word}:", children, missing)
+    if isinstance(node, ir.Unary) and node.op == "not":
+        child = explain_node(node.operand, interp, scopes)
+        value = interp.eval(node, scopes)
+        return Check(node.text or "not", value, "not:", (child,), child.missing)
+    detail, value, missing = describe(node, interp, scopes)
+    held = value if isinstance(value, bool) or value is None else bool(value)
+    return Check(node.text or "", held, detail, (), tuple(missing))
+
+
+def _flatten(n: ir.Node, op: str) -> list[ir.Node]:
+    if isinstance(n, ir.Logic) and n.op == op:
+        return _flatten(n.left, op) + _flatten(n.right, op)
+    return [n]
+
+
+def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: Status,
+                 record_type: RecordT | None = None, record_id: str | None = None) -> Explanation:
+    scopes = [record]
+    error = None
+    if status is Status.ERROR:
+        problems = validate(record, record_type) if record_type is not None else []
+        if problems:
+            error = "; ".join(str(p) for p in problems)
+        else:
+            try:
+                rule_status(rule, interp, record)
+                error = "the record could not be evaluated"
+            except Exception as exc:  # the record's data broke evaluation
+                error = f"bad data: {exc}"
+        return Explanation(rule.id, rule.title, status, rule.strength, rule.cites, rule.readings,
+                           error=error, goal=rule.goal_id, record_id=record_id)
+    applies = explain_node(rule.applies, interp, scopes) if rule.applies is not None else None
+    checks: tuple[Check, ...] = ()
+    alternatives = []
+    if status is not Status.NOT_APPLICABLE:
+        checks = tuple(explain_node(r, interp, scopes) for r in rule.requires)
+        if status is not Status.PASS or any(c.held is not True for c in checks):
+            for alt in rule.alternatives:
+                parts = ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
+                alternatives.append((alt.name, alt.title, tuple(explain_node(p, interp, scopes) for p in parts)))
+    missing: list[str] = []
+    if status is Status.UNKNOWN:
+        for c in ([applies] if applies is not None else []) + list(checks) + [c for _, _, cs in alternatives for c in cs]:
+            missing.extend(c.missing)
+    cites = rule.cites + tuple(c for alt in rule.alternatives for c in alt.cites)
+    readings = rule.readings + tuple(r for alt in rule.alternatives for r in alt.readings)
+    return Explanation(rule.id, rule.title, status, rule.strength, cites, readings, applies, checks,
+                       tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id)
+
+
+class Verdict:
+    """The verdict of one rule for one record; ``explain()`` builds the explanation lazily."""
+
+    __slots__ = ("rule", "status", "record", "_owner", "_explanation", "record_id")
+
+    def __init__(self, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
+        self.rule = rule
+        self.status = status
+        self.record = record
+        self._owner = owner
+        self._explanation: Explanation | None = None
+        self.record_id = record_id
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def strength(self) -> str:
+        return self.rule.strength
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASS
+
+    @property
+    def is_failed_requirement(self) -> bool:
+        return self.status is Status.FAIL and self.rule.strength == "shall"
+
+    def explanation(self) -> Explanation:
+        if self._explanation is None:
+            self._explanation = explain_rule(self.rule, self._owner.interpreter, self.record, self.status,
+                                             self._owner.record_type(self.rule.entity), self.record_id)
+        return self._explanation
+
+    def explain(self) -> str:
+        """The explanation rendered as text."""
+        return self.explanation().render()
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.explanation().missing if self.status is Status.UNKNOWN else ()
+
+    @property
+    def error(self) -> str | None:
+        return self.explanation().error if self.status is Status.ERROR else None
+
+    def to_dict(self, explain: bool = True) -> dict:
+        d: dict[str, Any] = {"rule": self.rule.id, "title": self.rule.title, "goal": self.rule.goal_id,
+                             "status": self.status.value, "strength": self.rule.strength}
+        if self.record_id is not None:
+            d["record"] = self.record_id
+        if self.status is Status.UNKNOWN:
+            d["missing"] = list(self.missing)
+        if self.status is Status.ERROR:
+            d["error"] = self.error
+        if explain:
+            d["explanation"] = self.explanation().to_dict()
+        return d
+
+    def __repr__(self) -> str:
+        return f"<Verdict {self.rule.id} {self.status.value}>"
+
+
+class IndicatorResult:
+    """An indicator's value for one record (a city, a district, a community) against its target."""
+
+    __slots__ = ("indicator", "entity", "record_id", "value", "status", "error")
+
+    def __init__(self, indicator: CheckedIndicator, entity: str, record_id: str | None, value: Any,
+                 status: Status, error: str | None = None):
+        self.indicator = indicator
+        self.entity = entity
+        self.record_id = record_id
+        self.value = value
+        self.status = status
+        self.error = error
+
+    @property
+    def target_text(self) -> str:
+        return f"{_OP_SYMBOL[self.indicator.op]} {format_number(self.indicator.target.value, self.indicator.unit or display_unit(self.indicator.target.type))}"
+
+    @property
+    def value_text(self) -> str:
+        return format_number(self.value, self.indicator.unit or display_unit(self.indicator.target.type))
+
+    def to_dict(self) -> dict:
+        ind = self.indicator
+        return {"indicator": ind.id, "title": ind.title, "attribute": ind.attribute, "entity": self.entity,
+                "record": self.record_id, "value": _json_number(self.value), "value_text": self.value_text,
+                "target": _json_number(ind.target.value), "target_text": self.target_text, "op": ind.op,
+                "unit": ind.unit, "deadline": ind.deadline, "status": self.status.value,
+                **({"error": self.error} if self.error else {})}
+
+    def explain(self) -> str:
+        ind = self.indicator
+        lines = [f"{ind.id} {ind.title or ''} [{ind.attribute}] for {self.entity} {self.record_id or ''}".rstrip(),
+                 f"  value {self.value_text}, target {self.target_text}: {self.status.value}"]
+        if self.error:
+            lines.append(f"  ! {self.error}")
+        for c in ind.cites:
+            lines.append(f"  source: {c}")
+        for r in ind.readings:
+            lines.append(f"  reading: {r}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<IndicatorResult {self.indicator.id} {self.entity} {self.record_id} {self.value_text} {self.status.value}>"
+
+
+def _json_number(v: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(v, Fraction):
+        return float(v)
+    return v
+
+
+def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any, entity: str,
+                    record_id: str | None) -> IndicatorResult:
+    from . import runtime as rt
+
+    try:
+        value = fn(record)
+    except Exception as exc:
+        return IndicatorResult(ind, entity, record_id, None, Status.ERROR, f"bad data: {exc}")
+    if value is None:
+        return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN)
+    ok = rt.compare(ind.op, value, ind.target.value)
+    return IndicatorResult(ind, entity, record_id, value, Status.PASS if ok else Status.FAIL)
+
+
+def is_condition(node: ir.Node) -> bool:
+    return isinstance(node.type, BoolT)
