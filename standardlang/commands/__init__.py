@@ -1,0 +1,1 @@
+"""One module per command of the ``standardlang`` command line (see :mod:`standardlang.cli`)."""
