@@ -37,6 +37,7 @@ class Checker:
         self.enums: dict[str, EnumT] = {}
         self.entities: dict[str, RecordT] = {}
         self.lets: dict[str, LetInfo] = {}
+        self._lines: list[str] | None = None
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
@@ -49,7 +50,9 @@ class Checker:
     def text_of(self, span: Span | None) -> str | None:
         if span is None or self.source is None:
             return None
-        lines = self.source.text.splitlines()
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = self.source.text.splitlines()
         if span.line == span.end_line:
             return lines[span.line - 1][span.column - 1 : span.end_column - 1]
         parts = [lines[span.line - 1][span.column - 1 :]]

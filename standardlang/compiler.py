@@ -13,6 +13,7 @@ reference interpreter, so behaviour never differs.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -94,8 +95,12 @@ class Compiler:
         self.define(name, "_s0", body, fallback)
         return name
 
-    def compile_rule(self, rule: CheckedRule) -> Callable[[Any], Status]:
-        """A function record -> Status (PASS/FAIL/UNKNOWN/NOT_APPLICABLE/ERROR)."""
+    def compile_rule(self, rule: CheckedRule, verdict_owner: Any = None) -> Callable[[Any], Any]:
+        """A function record -> Status (PASS/FAIL/UNKNOWN/NOT_APPLICABLE/ERROR).
+
+        With ``verdict_owner``, the function returns a :class:`~standardlang.evaluate.Verdict`
+        built inline (the fast path of ``Expression.evaluate``).
+        """
         f = _Func("_r")
         body: list[str] = []
         if rule.applies is not None:
@@ -106,6 +111,14 @@ class Compiler:
         if not rule.alternatives:
             body.append("_u = False")
             for c in conjuncts:
+                simple = self.simple_compare(c, f)
+                if simple is not None:
+                    var, test = simple
+                    body.append(f"if {var} is None:")
+                    body.append("    _u = True")
+                    body.append(f"elif not ({test}):")
+                    body.append("    return _FAIL")
+                    continue
                 body.append(f"_v = {self.expr(c, ['_r'], f)}")
                 body.append("if _v is not True:")
                 body.append("    if _v is False:")
@@ -127,7 +140,51 @@ class Compiler:
         full = ["try:"] + ["    " + line for line in f.prelude + body] + \
                ["except Exception:", "    return _ERR"]
         name = f"_R_{_mangle(rule.id)}_{len(self.sources)}"
-        return self.define(name, "_r", full, _rule_fallback(rule, self.interp))
+        fallback = _rule_fallback(rule, self.interp)
+        if verdict_owner is not None:
+            from .evaluate import Verdict
+
+            from .evaluate import VERDICT_CLASS
+
+            self.namespace["_tnew"] = tuple.__new__
+            for status, cls in VERDICT_CLASS.items():
+                self.namespace["_V" + {"pass": "PASS", "fail": "FAIL", "unknown": "UNK", "not_applicable": "NA",
+                                       "error": "ERR"}[status.value]] = cls
+            from .evaluate import VerdictContext
+
+            ctx = self.const_object(VerdictContext(rule, verdict_owner))
+
+            def wrap(line: str) -> str:
+                m = re.fullmatch(r"(\s*)return (.+)", line)
+                if m is None:
+                    return line
+                cls = re.sub(r"\b_(PASS|FAIL|UNK|NA|ERR)\b", r"_V\1", m.group(2))
+                return f"{m.group(1)}return _tnew({cls}, ({ctx}, _r))"
+
+            full = [wrap(line) for line in full]
+
+            def fallback(record, _status=fallback):  # noqa: F811
+                return Verdict(rule, _status(record), record, verdict_owner)
+
+        return self.define(name, "_r", full, fallback)
+
+    def const_object(self, value: Any) -> str:
+        """A namespace name bound to an arbitrary object (never inlined as source)."""
+        name = f"_o{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def simple_compare(self, c: ir.Node, f: _Func) -> tuple[str, str] | None:
+        """(variable, test) for `hoisted field OP int constant`, else None."""
+        if not (isinstance(c, ir.Compare) and isinstance(c.left, ir.Field) and isinstance(c.right, ir.Const)):
+            return None
+        v = c.right.value
+        if v.__class__ is not int or c.op in ("==", "!="):
+            return None
+        var = self.expr(c.left, ["_r"], f)
+        if not re.fullmatch(r"_p\d+", var):
+            return None
+        return var, f"{var} {c.op} {v!r}"
 
     def compile_value(self, node: ir.Node, label: str = "value") -> Callable[[Any], Any]:
         """A function record -> value (None for unknown); raises on malformed data."""
@@ -173,7 +230,9 @@ class Compiler:
         return self.const(n.value)
 
     def read(self, n: ir.Field, base: str, base_may_be_none: bool, f: _Func) -> str:
-        if base_may_be_none:
+        if base_may_be_none and re.fullmatch(r"_[a-z]\d*", base):
+            code = f"(None if {base} is None else {base}.get({n.name!r}))"
+        elif base_may_be_none:
             t = f.temp()
             code = f"(None if ({t} := {base}) is None else {t}.get({n.name!r}))"
         else:

@@ -8,6 +8,7 @@ interpreter, which records the values and missing fields of every condition.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 from . import ir
@@ -148,18 +149,47 @@ def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: St
                        tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id)
 
 
-class Verdict:
-    """The verdict of one rule for one record; ``explain()`` builds the explanation lazily."""
+class VerdictContext:
+    """What every verdict of one rule shares: the rule and what can explain it."""
 
-    __slots__ = ("rule", "status", "record", "_owner", "_explanation", "record_id")
+    __slots__ = ("rule", "owner")
 
-    def __init__(self, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
+    def __init__(self, rule: CheckedRule, owner: Any):
         self.rule = rule
-        self.status = status
-        self.record = record
-        self._owner = owner
-        self._explanation: Explanation | None = None
-        self.record_id = record_id
+        self.owner = owner
+
+
+class Verdict(tuple):
+    """The verdict of one rule for one record; ``explain()`` builds the explanation on demand.
+
+    A tuple underneath, so that creating one per record costs next to nothing.
+    """
+
+    __slots__ = ()
+
+    status: Status  # a class attribute of each per-status subclass: reading it costs nothing
+
+    def __new__(cls, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
+        ctx = VerdictContext(rule, owner)
+        if record_id is None:
+            return tuple.__new__(VERDICT_CLASS[status], (ctx, record))
+        return tuple.__new__(VERDICT_CLASS[status], (ctx, record, record_id))
+
+    record = property(itemgetter(1), doc="the record judged")
+
+    @property
+    def rule(self) -> CheckedRule:
+        """The checked rule."""
+        return self[0].rule
+
+    @property
+    def _owner(self) -> Any:
+        return self[0].owner
+
+    @property
+    def record_id(self) -> str | None:
+        """The record's key, if it has one."""
+        return self[2] if len(self) > 2 else None
 
     @property
     def rule_id(self) -> str:
@@ -178,10 +208,9 @@ class Verdict:
         return self.status is Status.FAIL and self.rule.strength == "shall"
 
     def explanation(self) -> Explanation:
-        if self._explanation is None:
-            self._explanation = explain_rule(self.rule, self._owner.interpreter, self.record, self.status,
-                                             self._owner.record_type(self.rule.entity), self.record_id)
-        return self._explanation
+        """The explanation as data (built by the reference interpreter)."""
+        return explain_rule(self.rule, self._owner.interpreter, self.record, self.status,
+                            self._owner.record_type(self.rule.entity), self.record_id)
 
     def explain(self) -> str:
         """The explanation rendered as text."""
@@ -200,16 +229,29 @@ class Verdict:
                              "status": self.status.value, "strength": self.rule.strength}
         if self.record_id is not None:
             d["record"] = self.record_id
-        if self.status is Status.UNKNOWN:
-            d["missing"] = list(self.missing)
-        if self.status is Status.ERROR:
-            d["error"] = self.error
-        if explain:
-            d["explanation"] = self.explanation().to_dict()
+        if explain or self.status in (Status.UNKNOWN, Status.ERROR):
+            e = self.explanation()
+            if self.status is Status.UNKNOWN:
+                d["missing"] = list(e.missing)
+            if self.status is Status.ERROR:
+                d["error"] = e.error
+            if explain:
+                d["explanation"] = e.to_dict()
         return d
 
     def __repr__(self) -> str:
         return f"<Verdict {self.rule.id} {self.status.value}>"
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+VERDICT_CLASS: dict[Status, type] = {
+    status: type(f"Verdict_{status.value}", (Verdict,), {"__slots__": (), "status": status}) for status in Status
+}
 
 
 class IndicatorResult:

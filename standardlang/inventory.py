@@ -104,16 +104,22 @@ def _guess_entity(entities: dict[str, RecordT], data: dict, default: str) -> str
     return best
 
 
-def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dict[str, list]) -> None:
+def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dict[str, list]) -> Any:
+    """Register ``rec`` (a shallow copy: the caller's data is never changed) and its children."""
+    if isinstance(rec, dict):
+        rec = dict(rec)
     collected.setdefault(entity, []).append(rec)
     if not isinstance(rec, dict):
-        return
+        return rec
     rtype = entities[entity]
     for fname, info in rtype.fields.items():
         if isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT) and info.type.elem.entity:
             children = rec.get(fname)
             if isinstance(children, list):
+                copies = []
                 for c in children:
                     if isinstance(c, dict) and info.by and c.get(info.by) is None and rtype.key:
-                        c[info.by] = rec.get(rtype.key)
-                    _extract(entities, info.type.elem.name, c, collected)
+                        c = {**c, info.by: rec.get(rtype.key)}
+                    copies.append(_extract(entities, info.type.elem.name, c, collected))
+                rec[fname] = copies
+    return rec

@@ -29,21 +29,96 @@ def _grammar_text() -> str:
     return resources.files("standardlang.grammars").joinpath("standardlang.lark").read_text("utf-8")
 
 
-@lru_cache(maxsize=None)
-def _parsers() -> Any:
-    """Build the Lark parser once: one for spec files, one for bare expressions."""
+_LARK_OPTIONS = dict(parser="lalr", lexer="contextual", start=["start", "expr"], propagate_positions=True,
+                     maybe_placeholders=True)
+TABLES_FILE = "standardlang.tables.json"
+
+
+def _build_lark() -> Any:
     import lark
 
+    return lark.Lark(_grammar_text(), **_LARK_OPTIONS)
+
+
+def _tables_key() -> str:
+    import hashlib
+
+    import lark
+
+    text = _grammar_text() + repr(sorted(_LARK_OPTIONS.items())) + lark.__version__
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _encode(x: Any) -> Any:
+    if isinstance(x, dict):
+        if all(isinstance(k, str) for k in x):
+            return {k: _encode(v) for k, v in x.items()}
+        return {"__d__": [[_encode(k), _encode(v)] for k, v in x.items()]}
+    if isinstance(x, tuple):
+        return {"__t__": [_encode(v) for v in x]}
+    if isinstance(x, list):
+        return [_encode(v) for v in x]
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    raise TypeError(f"cannot serialise parser tables: {type(x).__name__}")
+
+
+def _decode(x: Any) -> Any:
+    if isinstance(x, dict):
+        if "__d__" in x:
+            return {_decode(k): _decode(v) for k, v in x["__d__"]}
+        if "__t__" in x:
+            return tuple(_decode(v) for v in x["__t__"])
+        return {k: _decode(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_decode(v) for v in x]
+    return x
+
+
+def write_tables(path: str | None = None) -> str:
+    """Write the LALR tables as JSON next to the grammar (run after editing the grammar).
+
+    ``python -m standardlang.parser`` calls this; a test checks the shipped file is fresh.
+    Plain JSON, not pickle: loading it can never run code.
+    """
+    import json
+    import os
+
+    import lark
+
+    p = _build_lark()
+    data, memo = p.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    if path is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grammars", TABLES_FILE)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"key": _tables_key(), "tables": _encode({"data": data, "memo": memo})}, fh,
+                  ensure_ascii=False, separators=(",", ":"))
+        fh.write("\n")
+    return path
+
+
+def _load_tables() -> Any:
+    """The parser from the shipped JSON tables, or None when they are missing or stale."""
+    import json
+    from importlib import resources
+
+    import lark
+
+    try:
+        raw = resources.files("standardlang.grammars").joinpath(TABLES_FILE).read_text("utf-8")
+        blob = json.loads(raw)
+        if blob.get("key") != _tables_key():
+            return None
+        return lark.Lark.__new__(lark.Lark)._load(_decode(blob["tables"]))
+    except Exception:  # a missing or stale file only costs the time to rebuild
+        return None
+
+
+@lru_cache(maxsize=None)
+def _parsers() -> Any:
+    """The Lark parser, built once per process (from the shipped tables when fresh)."""
     with _lock:
-        return lark.Lark(
-            _grammar_text(),
-            parser="lalr",
-            lexer="contextual",
-            start=["start", "expr"],
-            propagate_positions=True,
-            maybe_placeholders=True,
-            cache=False,
-        )
+        return _load_tables() or _build_lark()
 
 
 KEYWORD_WORDS = {
@@ -168,6 +243,10 @@ class _Builder:
     """Turns Lark's parse tree into AST nodes; raises on any rule it does not know."""
 
     def __init__(self, source: Source, comments: dict[int, str], statement_lines: list[int]):
+        import lark
+
+        self.tree_class = lark.Tree
+        self.methods: dict[str, Any] = {}
         self.source = source
         self.pending: dict[int, list[str]] = {}
         # a comment belongs to the first statement starting on or after its line
@@ -185,16 +264,27 @@ class _Builder:
             return ()
         return tuple(self.pending.pop(span.line, ()))
 
-    def build(self, tree: Any) -> Any:
-        import lark
+    depth = 0
 
-        if isinstance(tree, lark.Token):
+    def build(self, tree: Any) -> Any:
+        if tree.__class__ is not self.tree_class:
             return tree
-        method = getattr(self, "r_" + tree.data, None)
+        method = self.methods.get(tree.data)
         if method is None:
-            raise AssertionError(f"parser: unhandled grammar rule {tree.data!r}")
+            method = getattr(self, "r_" + tree.data, None)
+            if method is None:
+                raise AssertionError(f"parser: unhandled grammar rule {tree.data!r}")
+            self.methods[tree.data] = method
+        self.depth += 1
+        if self.depth > MAX_DEPTH + 20:
+            meta = tree.meta
+            raise SpecSyntaxError([Diagnostic(
+                "E011", f"expression nested more than {MAX_DEPTH} deep", _span_of(meta),
+                hint="split it into `let` definitions", source=self.source)])
         children = [self.build(c) if c is not None else None for c in tree.children]
-        span = _span_of(tree.meta)
+        self.depth -= 1
+        meta = tree.meta
+        span = None if meta.empty else Span(meta.line, meta.column, meta.end_line, meta.end_column)
         if tree.data in _STATEMENT_RULES:
             comments = self.take_comments(span)
             node = method(span, *children)
@@ -508,16 +598,32 @@ def _parse(text: str, name: str, start: str) -> Any:
     except lark.exceptions.LarkError as exc:  # pragma: no cover - defensive
         raise SpecSyntaxError([Diagnostic("E000", f"cannot parse: {exc}", None, source=source)]) from None
     comments = _scan_comments(text) if start == "start" else {}
-    lines = sorted({st.meta.line for st in tree.iter_subtrees()
-                    if st.data in _STATEMENT_RULES and not st.meta.empty})
+    lines = _statement_lines(tree) if comments else []
     builder = _Builder(source, comments, lines)
     try:
         node = builder.build(tree)
     except RecursionError:
         raise SpecSyntaxError([Diagnostic("E011", f"expression nested too deeply (limit {MAX_DEPTH})",
                                           None, source=source)]) from None
-    _check_depth(node, source)
     return node
+
+
+_CONTAINERS = {"start", "standard", "enum_def", "entity", "record_body", "field", "goal", "rule",
+               "alternative", "indicator"}
+
+
+def _statement_lines(tree: Any) -> list[int]:
+    import lark
+
+    lines = set()
+    stack = [tree]
+    while stack:
+        t = stack.pop()
+        if t.data in _STATEMENT_RULES and not t.meta.empty:
+            lines.add(t.meta.line)
+        if t.data in _CONTAINERS:
+            stack.extend(c for c in t.children if isinstance(c, lark.Tree))
+    return sorted(lines)
 
 
 def _check_depth(node: Any, source: Source) -> None:
@@ -563,3 +669,7 @@ def parse(text: str, name: str = "<spec>") -> ast.SpecFile:
 def parse_expression(text: str, name: str = "<expr>") -> ast.Expr:
     """Parse one expression, such as ``kindergarten.area >= 2200 and classes >= 6``."""
     return _parse(text, name, "expr")
+
+
+if __name__ == "__main__":  # pragma: no cover - developer tool
+    print("wrote", write_tables())

@@ -18,7 +18,7 @@ from .compiler import Compiler
 from .errors import Source
 from .evaluate import IndicatorResult, Verdict, judge_indicator
 from .interpreter import Interpreter
-from .inventory import Inventory
+from .inventory import Inventory, collection_names
 from .model import CheckedRule, CheckedSpec
 from .parser import parse, parse_expression
 from .types import BoolT, RecordT, display_unit
@@ -106,8 +106,11 @@ class Spec:
         if isinstance(records, Inventory):
             return records
         entity = entity or self.default_entity
-        if isinstance(records, dict) and entity in self.checked.entities and _looks_like_record(records, self.checked.entities[entity]):
-            records = [records]
+        if isinstance(records, dict) and entity in self.checked.entities:
+            names = collection_names(self.checked.entities)
+            is_collections = bool(records) and all(k in names or k.startswith("$") for k in records)
+            if not is_collections and _looks_like_record(records, self.checked.entities[entity]):
+                records = [records]
         return Inventory.from_data(self.checked.entities, records, entity)
 
     def evaluate_inventory(self, inventory: Inventory, rules: Iterable[str] | None = None,
@@ -188,6 +191,7 @@ class Expression:
             self.rule = CheckedRule("expr", text, rtype.name if rtype else "record", "", None, "shall", None, (node,),
                                     span=node.span)
             self._fn = compiler.compile_rule(self.rule)
+            self.evaluate = compiler.compile_rule(self.rule, verdict_owner=self)  # type: ignore[method-assign]
         else:
             self.rule = None
             self._fn = compiler.compile_value(node)

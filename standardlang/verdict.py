@@ -37,11 +37,11 @@ def format_number(value: Any, unit: str = "") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, Fraction)):
+        from .units import UNITS
+
         v = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
-        if unit == "%":
-            v = v * 100
-        elif unit == "‰":
-            v = v * 1000
+        if unit in UNITS:  # values are held in base units (m², m, min, ratio): show them in `unit`
+            v = v / UNITS[unit][1]
         text = _decimal(v)
         if unit in ("%", "‰"):
             return f"{text} {unit}"

@@ -1,0 +1,674 @@
+"""Read data files into the records of a spec's entities.
+
+Takes paths of data files — JSON, JSON Lines, YAML, CSV/TSV and Excel (.xlsx) —
+and gives, first, :class:`Table` objects (raw rows, each with its
+:class:`Provenance`: file, sheet, row or line, JSON path), then, bound to one spec
+by :func:`bind`, a :class:`Dataset`: an :class:`~standardlang.inventory.Inventory`
+of plain dicts keyed by field names, where each record came from, and warnings.
+
+Keys and column headers match a field by its name or its Chinese label, nested
+records too (``幼儿园.建筑面积``).  Cells of CSV and spreadsheets are converted to
+the schema's types; a cell that does not convert is kept as it is, so the
+record's validation names the field and the record gets error verdicts, while
+every other record is still judged.  A file that cannot be read at all raises
+:class:`~standardlang.errors.DataError` naming the file (and line).  The
+conventions are documented in ``docs/cli.md`` ("Data files").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+from fractions import Fraction
+from typing import Any, Iterable
+
+import attrs
+
+from .errors import DataError, Diagnostic, Source, Span, StandardLangError, did_you_mean
+from .inventory import Inventory, collection_names
+from .types import BoolT, Dynamic, EnumT, ListT, Num, RecordT, SetT, TextT
+
+FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml",
+           ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+TRUE_WORDS = {"true", "yes", "y", "t", "1", "是", "有", "√", "✓", "对"}
+FALSE_WORDS = {"false", "no", "n", "f", "0", "否", "无", "×", "✗", "错"}
+_SET_SPLIT = re.compile(r"[;、,]")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_INDEX = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]")
+_UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+_ABSENT = object()
+
+
+@attrs.frozen
+class Provenance:
+    """Where a record came from: ``communities.csv row 3``, ``data.json at $.communities[2]``."""
+
+    file: str
+    row: int | None = None
+    unit: str = "row"  # row (CSV/TSV/XLSX; the header is row 1) | line (JSON Lines)
+    sheet: str | None = None
+    path: str | None = None  # JSON path inside a document
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"{self.unit} {self.row}")
+        if self.path:
+            parts.append(f"at {self.path}")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"file": self.file}
+        if self.sheet:
+            d["sheet"] = self.sheet
+        if self.row is not None:
+            d[self.unit] = self.row
+        if self.path:
+            d["path"] = self.path
+        return d
+
+
+@attrs.define
+class Table:
+    """Rows read from one file (or one sheet, or one collection of a JSON document)."""
+
+    file: str
+    rows: list[Any]
+    sources: list[Provenance]
+    flat: bool = False  # cells (CSV text or spreadsheet values) to convert to the schema's types
+    name: str | None = None  # the collection named in the data: a mapping key or a sheet name
+    named_by: str | None = None  # "key" | "sheet" | None
+    document: bool = False  # one JSON/YAML object: a record, or a mapping of collections
+    headers: list[str] = attrs.Factory(list)
+    only_sheet: bool = True
+
+    @property
+    def stem(self) -> str:
+        return os.path.splitext(os.path.basename(self.file))[0]
+
+
+@attrs.define
+class Dataset:
+    """Records of one spec's entities, read from files, with where each came from."""
+
+    inventory: Inventory
+    sources: dict[int, Provenance]  # id(record) -> provenance
+    read: dict[str, int]  # entity -> records read
+    files: list[str]
+    warnings: list[str]
+
+    def source(self, record: Any) -> Provenance | None:
+        return self.sources.get(id(record))
+
+    def find(self, spec: Any, entity: str, ident: str) -> tuple[int, Any] | None:
+        """The (index, record) of ``entity`` whose key is ``ident``, or ``#n`` (1-based)."""
+        records = self.inventory.records.get(entity, [])
+        m = re.fullmatch(r"#(\d+)", ident.strip())
+        if m:
+            i = int(m.group(1)) - 1
+            return (i, records[i]) if 0 <= i < len(records) else None
+        for i, rec in enumerate(records):
+            if spec.record_id(entity, rec, i) == ident:
+                return i, rec
+        return None
+
+
+# ------------------------------------------------------------------ reading files
+def read_files(paths: Iterable[str]) -> list[Table]:
+    """Read every file; raises DataError for one that cannot be read."""
+    tables: list[Table] = []
+    for p in paths:
+        tables.extend(read_file(p))
+    return tables
+
+
+def read_file(path: str) -> list[Table]:
+    """The tables of one data file, by its extension (.json .jsonl .yaml .csv .tsv .xlsx)."""
+    path = os.fspath(path)
+    fmt = FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt == "xlsx":
+        return _read_xlsx(path)
+    text = _read_text(path)
+    if fmt is None:
+        head = text.lstrip()[:1]
+        if head in ("{", "["):
+            fmt = "json"
+        else:
+            raise DataError([Diagnostic("D002", "unknown data format; use a .json, .jsonl, .yaml, .csv, .tsv "
+                                                "or .xlsx file", source=Source(path, ""))])
+    if fmt == "json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError([Diagnostic("D003", f"not valid JSON: {exc.msg}", Span.point(exc.lineno, exc.colno),
+                                        source=Source(path, text))]) from None
+        return _document_tables(path, doc, None)
+    if fmt == "jsonl":
+        return [_read_jsonl(path, text)]
+    if fmt == "yaml":
+        return _document_tables(path, _load_yaml(path, text), None)
+    return [_read_csv(path, text, "\t" if fmt == "tsv" else ",")]
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise DataError([Diagnostic("D001", f"cannot read data file: {exc.strerror or exc}",
+                                    source=Source(path, ""))]) from None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataError([Diagnostic("D001", "data file is neither UTF-8 nor GB18030 text", source=Source(path, ""))])
+
+
+def _document_tables(path: str, doc: Any, line: int | None) -> list[Table]:
+    if isinstance(doc, list):
+        return [Table(path, doc, [Provenance(path, path=f"$[{i}]") for i in range(len(doc))])]
+    if isinstance(doc, dict):
+        return [Table(path, [doc], [Provenance(path, path="$")], document=True)]
+    raise DataError([Diagnostic("D004", f"expected records (a list or an object), found {type(doc).__name__}",
+                                source=Source(path, ""))])
+
+
+def _read_jsonl(path: str, text: str) -> Table:
+    rows, sources = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataError([Diagnostic("D003", f"not valid JSON: {exc.msg}", Span.point(n, exc.colno),
+                                        source=Source(path, text))]) from None
+        sources.append(Provenance(path, n, "line"))
+    return Table(path, rows, sources)
+
+
+def _load_yaml(path: str, text: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise DataError([Diagnostic("D005", "reading YAML needs PyYAML", source=Source(path, ""),
+                                    hint="pip install 'standardlang[yaml]'")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError([Diagnostic("D003", f"not valid YAML: {problem}", span, source=Source(path, text))]) from None
+
+
+def _read_csv(path: str, text: str, delimiter: str) -> Table:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, sources = [], []
+    headers: list[str] = []
+    end = 0
+    try:
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if not headers:
+                if any(c.strip() for c in cells):
+                    headers = [c.strip() for c in cells]
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append(dict(zip(headers, cells)))
+            sources.append(Provenance(path, start))
+    except csv.Error as exc:
+        raise DataError([Diagnostic("D003", f"not valid CSV: {exc}", Span.point(reader.line_num or 1, 1),
+                                    source=Source(path, text))]) from None
+    return Table(path, rows, sources, flat=True, headers=headers)
+
+
+def _read_xlsx(path: str) -> list[Table]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise DataError([Diagnostic("D005", "reading Excel files needs openpyxl", source=Source(path, ""),
+                                    hint="pip install 'standardlang[xlsx]'")]) from None
+    if not os.path.isfile(path):
+        raise DataError([Diagnostic("D001", "cannot read data file: No such file or directory",
+                                    source=Source(path, ""))])
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError...
+        raise DataError([Diagnostic("D003", f"not a readable Excel workbook: {exc}", source=Source(path, ""))]) from None
+    tables = []
+    try:
+        sheets = wb.worksheets
+        for ws in sheets:
+            rows, sources = [], []
+            headers: list[str] = []
+            for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+                cells = ["" if v is None else v for v in values]
+                if not headers:
+                    if any(str(c).strip() for c in cells):
+                        headers = [str(c).strip() for c in cells]
+                    continue
+                if not any(str(c).strip() for c in cells):
+                    continue
+                rows.append(dict(zip(headers, cells)))
+                sources.append(Provenance(path, n, sheet=ws.title))
+            tables.append(Table(path, rows, sources, flat=True, name=ws.title, named_by="sheet", headers=headers,
+                                only_sheet=len(sheets) == 1))
+    finally:
+        wb.close()
+    return tables
+
+
+# ------------------------------------------------------------------ names and labels
+def _norm(text: Any) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+def _names(name: str, label: str | None) -> list[str]:
+    out = [name]
+    if label:
+        out.append(label)
+        if "/" in label:
+            out.extend(p for p in label.split("/") if p.strip())
+            out.append(label.replace("/", ""))
+    return out
+
+
+_INDEXES: dict[int, tuple[RecordT, dict[str, str]]] = {}
+
+
+def field_index(rtype: RecordT) -> dict[str, str]:
+    """Normalised field names and labels of a record type -> field name."""
+    cached = _INDEXES.get(id(rtype))
+    if cached is not None and cached[0] is rtype:
+        return cached[1]
+    index: dict[str, str] = {}
+    for fname, info in rtype.fields.items():
+        index[_norm(fname)] = fname
+    for fname, info in rtype.fields.items():
+        for n in _names(fname, info.label)[1:]:
+            index.setdefault(_norm(n), fname)
+    _INDEXES[id(rtype)] = (rtype, index)
+    return index
+
+
+def entity_index(entities: dict[str, RecordT]) -> dict[str, str]:
+    """Normalised collection names (entity names, plurals, labels, list-field labels) -> entity."""
+    index = {_norm(k): v for k, v in collection_names(entities).items()}
+    for name, rec in entities.items():
+        for n in _names(name, rec.label):
+            index.setdefault(_norm(n), name)
+        for info in rec.fields.values():
+            if isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT) and info.type.elem.entity:
+                for n in _names(info.name, info.label):
+                    index.setdefault(_norm(n), info.type.elem.name)
+    return index
+
+
+def resolve_entity(spec: Any, name: str | None) -> str | None:
+    """The entity named ``name`` (its name, label or collection name); a usage error if none."""
+    if name is None:
+        return None
+    found = entity_index(spec.entities).get(_norm(name))
+    if found is None:
+        raise StandardLangError([Diagnostic("E150", f"spec `{spec.name}` has no entity `{name}`",
+                                            hint=did_you_mean(name, spec.entities)
+                                            or f"entities: {', '.join(spec.entities)}")])
+    return found
+
+
+def _lookup(index: dict[str, str], key: Any) -> str | None:
+    k = _norm(key)
+    found = index.get(k)
+    if found is None:
+        bare = _UNIT_SUFFIX.sub("", k)  # 建筑面积(㎡)
+        if bare != k:
+            found = index.get(bare)
+    return found
+
+
+# ------------------------------------------------------------------ converting cells
+def convert_cell(cell: Any, t: Any, unit: str | None = None) -> Any:
+    """A cell (text, or a spreadsheet value) as a value of type ``t``; unconvertible cells stay as they are."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return _ABSENT
+    if isinstance(t, Num):
+        return _number(cell, unit)
+    if isinstance(t, BoolT):
+        if isinstance(cell, bool):
+            return cell
+        if isinstance(cell, (int, float)) and cell in (0, 1):
+            return bool(cell)
+        word = _norm(cell)
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else cell
+    if isinstance(t, TextT):
+        if isinstance(cell, float) and cell.is_integer():
+            return str(int(cell))
+        return cell.strip() if isinstance(cell, str) else str(cell)
+    if isinstance(t, EnumT):
+        return _member(cell, t)
+    if isinstance(t, SetT):
+        if not isinstance(cell, str):
+            return _member(cell, t.enum) if isinstance(cell, (int, float)) else cell
+        text = unicodedata.normalize("NFKC", cell)
+        return [_member(p.strip(), t.enum) for p in _SET_SPLIT.split(text) if p.strip()]
+    if isinstance(t, (RecordT, ListT)):
+        if isinstance(cell, str) and cell.strip()[:1] in ("{", "["):
+            try:
+                return json.loads(cell)
+            except json.JSONDecodeError:
+                return cell
+        return cell
+    if isinstance(t, Dynamic) and isinstance(cell, str):
+        n = _number(cell, None)
+        return n if not isinstance(n, str) else cell.strip()
+    return cell
+
+
+def _number(cell: Any, unit: str | None) -> Any:
+    if isinstance(cell, bool):
+        return cell
+    if isinstance(cell, (int, float, Fraction)):
+        return cell
+    if not isinstance(cell, str):
+        return cell
+    text = unicodedata.normalize("NFKC", cell).strip()
+    for u in filter(None, (unit and unicodedata.normalize("NFKC", unit), "m²" if unit in ("m2", "㎡", "平方米") else None)):
+        if text.endswith(u) and len(text) > len(u):
+            text = text[: -len(u)].strip()
+            break
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    m = re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?(\d+))?", text)
+    if not m or (m.group(3) and int(m.group(3)) > 100):
+        return cell
+    v = Fraction(text)
+    return int(v) if v.denominator == 1 else v
+
+
+def _member(cell: Any, t: EnumT) -> Any:
+    if not isinstance(cell, str):
+        cell = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
+    lookup = t.lookup()
+    text = cell.strip()
+    if text in lookup:
+        return lookup[text]
+    wanted = _norm(text)
+    for k, v in lookup.items():
+        if _norm(k) == wanted:
+            return v
+    return text
+
+
+# ------------------------------------------------------------------ binding to a spec
+class _Binder:
+    def __init__(self, spec: Any, entity: str | None):
+        self.spec = spec
+        self.entities: dict[str, RecordT] = spec.entities
+        self.names = entity_index(self.entities)
+        self.entity = entity
+        self.records: dict[str, list[dict]] = {name: [] for name in self.entities}
+        self.sources: dict[int, Provenance] = {}
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    # --- which entity a table holds
+    def table_entity(self, table: Table, rows: list[Any]) -> str | None:
+        if table.name is not None:
+            found = _lookup(self.names, table.name)
+            if found is not None:
+                return found
+            if table.named_by == "key" or not table.only_sheet:
+                what = "collection" if table.named_by == "key" else "sheet"
+                self.warn(f"{table.file}: {what} `{table.name}` is no entity of spec {self.spec.name}; ignored"
+                          + (f" ({did_you_mean(table.name, self.entities)})" if did_you_mean(table.name, self.entities) else ""))
+                return None
+        if self.entity is not None:
+            return self.entity
+        stem = table.stem
+        found = _lookup(self.names, stem)
+        if found is None:
+            found = _lookup(self.names, re.split(r"[_\-. ]", stem)[-1])
+        if found is not None:
+            return found
+        keys = table.headers if table.flat else [k for r in rows[:20] if isinstance(r, dict) for k in r]
+        return self.guess(keys)
+
+    def guess(self, keys: list[Any]) -> str:
+        best, score = self.spec.default_entity, 0
+        for name, rec in self.entities.items():
+            s = sum(1 for k in keys if self.header_plan(str(k).split(".")[0], rec) is not None)
+            if s > score:
+                best, score = name, s
+        return best
+
+    # --- documents: one record, or a mapping of collections
+    def expand(self, table: Table) -> list[tuple[Table, list[Any]]]:
+        doc = table.rows[0]
+        keys = [k for k in doc if not str(k).startswith("$")]
+        known = [k for k in keys if _lookup(self.names, k) is not None]
+        fields = {_norm(f) for rec in self.entities.values() for f in field_index(rec)}
+        is_mapping = (keys and known and all(isinstance(doc[k], (list, dict)) for k in keys)
+                      and all(k in known or _norm(k) not in fields for k in keys))
+        if not is_mapping:
+            return [(table, table.rows)]
+        out = []
+        for k in keys:
+            rows = doc[k] if isinstance(doc[k], list) else [doc[k]]
+            base = table.sources[0].path or "$"
+            srcs = [attrs.evolve(table.sources[0], path=f"{base}.{k}" + (f"[{i}]" if isinstance(doc[k], list) else ""))
+                    for i in range(len(rows))]
+            out.append((Table(table.file, rows, srcs, name=str(k), named_by="key"), rows))
+        return out
+
+    # --- tree records (JSON, YAML)
+    def tree(self, raw: Any, rtype: RecordT) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        index = field_index(rtype)
+        out: dict[Any, Any] = {}
+        for k, v in raw.items():
+            fname = _lookup(index, k) if isinstance(k, str) else None
+            if fname is None:
+                out.setdefault(k, v)
+                continue
+            info = rtype.fields[fname]
+            t = info.type
+            if isinstance(t, RecordT) and not t.entity:
+                v = self.tree(v, t)
+            elif isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity and isinstance(v, list):
+                v = [self.tree(x, t.elem) for x in v]
+            out[fname] = v
+        return out
+
+    def add(self, entity: str, rec: Any, prov: Provenance) -> None:
+        self.records.setdefault(entity, []).append(rec)
+        self.sources[id(rec)] = prov
+        if not isinstance(rec, dict):
+            return
+        rtype = self.entities[entity]
+        for fname, info in rtype.fields.items():
+            t = info.type
+            if not (isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity):
+                continue
+            children = rec.get(fname)
+            if not isinstance(children, list):
+                continue
+            linked = []
+            for i, c in enumerate(children):
+                child = self.tree(c, t.elem)
+                if isinstance(child, dict) and info.by and child.get(info.by) is None and rtype.key \
+                        and rec.get(rtype.key) is not None:
+                    child[info.by] = rec.get(rtype.key)
+                self.add(t.elem.name, child, attrs.evolve(prov, path=f"{prov.path or '$'}.{fname}[{i}]"))
+                linked.append(child)
+            rec[fname] = linked
+
+    # --- flat records (CSV, XLSX)
+    def header_plan(self, header: str, rtype: RecordT) -> Any:
+        """(steps, field info) of a dotted header such as ``便利店[1].建筑面积``, or None."""
+        t: Any = rtype
+        steps: list[tuple[str, int | None]] = []
+        info = None
+        for part in header.split("."):
+            if not isinstance(t, RecordT):
+                return None
+            m = _INDEX.fullmatch(part)
+            name, index = (m.group(1), int(m.group(2))) if m else (part, None)
+            fname = _lookup(field_index(t), name)
+            if fname is None:
+                return None
+            info = t.fields[fname]
+            if index is not None:
+                if not (isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT) and not info.type.elem.entity):
+                    return None
+                t = info.type.elem
+            else:
+                t = info.type
+            steps.append((fname, index))
+        return (steps, info) if steps else None
+
+    def flat(self, table: Table, rtype: RecordT) -> list[Any]:
+        plans, unmatched, links = [], [], []
+        for h in table.headers:
+            if not h:
+                continue
+            plan = self.header_plan(h, rtype)
+            if plan is not None and isinstance(plan[1].type, ListT) and isinstance(plan[1].type.elem, RecordT) \
+                    and plan[1].type.elem.entity:
+                links.append(h)
+                plan = None
+            elif plan is None:
+                unmatched.append(h)
+            plans.append((h, plan))
+        where = f"{table.file}" + (f" sheet {table.name}" if table.named_by == "sheet" else "")
+        if unmatched:
+            self.warn(f"{where}: columns that are no field of {rtype.name} (kept, not read by rules): "
+                      + ", ".join(unmatched))
+        if links:
+            self.warn(f"{where}: columns {', '.join(links)} ignored: records of a lower level are linked by "
+                      "their own parent field, in their own file or sheet")
+        return [self.flat_row(row, plans, links) for row in table.rows]
+
+    def flat_row(self, row: dict, plans: list, skip: list[str]) -> dict:
+        rec: dict[str, Any] = {}
+        for header, plan in plans:
+            cell = row.get(header)
+            if cell is None or (isinstance(cell, str) and not cell.strip()) or header in skip:
+                continue
+            if plan is None:
+                rec.setdefault(header, cell.strip() if isinstance(cell, str) else cell)
+                continue
+            steps, info = plan
+            value = convert_cell(cell, info.type, info.unit)
+            if value is _ABSENT:
+                continue
+            target: Any = rec
+            for fname, index in steps[:-1]:
+                nxt = target.get(fname)
+                if index is None:
+                    if not isinstance(nxt, dict):
+                        nxt = target[fname] = {}
+                    target = nxt
+                else:
+                    if not isinstance(nxt, _Indexed):
+                        nxt = target[fname] = _Indexed()
+                    target = nxt.setdefault(index, {})
+            if isinstance(info.type, (RecordT, ListT)) and not isinstance(value, str):
+                value = self._tree_value(value, info.type)
+            target[steps[-1][0]] = value
+        return _finish(rec)
+
+    def _tree_value(self, value: Any, t: Any) -> Any:
+        if isinstance(t, RecordT):
+            return self.tree(value, t)
+        if isinstance(t, ListT) and isinstance(t.elem, RecordT) and isinstance(value, list):
+            return [self.tree(x, t.elem) for x in value]
+        return value
+
+
+class _Indexed(dict):
+    """Elements of a list given by indexed columns (``stores[0].area``), before ordering."""
+
+
+def _finish(v: Any) -> Any:
+    if isinstance(v, _Indexed):
+        return [_finish(v[k]) for k in sorted(v) if v[k]]
+    if isinstance(v, dict):
+        return {k: _finish(x) for k, x in v.items()}
+    return v
+
+
+def bind(tables: list[Table], spec: Any, entity: str | None = None) -> Dataset:
+    """Records of ``spec``'s entities from the tables, linked into an inventory, with provenance.
+
+    ``entity`` (a name or label) says which entity level a file holding one level is,
+    when its sheet or file name does not.  Every call builds fresh records, so
+    several specs can bind the same tables.
+    """
+    b = _Binder(spec, resolve_entity(spec, entity))
+    files: list[str] = []
+    for table in tables:
+        if table.file not in files:
+            files.append(table.file)
+        parts = b.expand(table) if table.document else [(table, table.rows)]
+        for t, rows in parts:
+            ent = b.table_entity(t, rows)
+            if ent is None:
+                continue
+            rtype = b.entities[ent]
+            recs = b.flat(t, rtype) if t.flat else [b.tree(r, rtype) for r in rows]
+            for rec, prov in zip(recs, t.sources):
+                b.add(ent, rec, prov)
+    for ent, recs in b.records.items():
+        key = b.entities[ent].key
+        if not key:
+            continue
+        seen: dict[str, Provenance | None] = {}
+        for rec in recs:
+            k = rec.get(key) if isinstance(rec, dict) else None
+            if k is None:
+                continue
+            if str(k) in seen:
+                b.warn(f"{ent} `{k}` appears twice ({seen[str(k)]}; {b.sources.get(id(rec))})")
+            seen[str(k)] = b.sources.get(id(rec))
+    read = {name: len(rs) for name, rs in b.records.items() if rs}
+    inventory = Inventory(b.entities, b.records, b.sources)
+    return Dataset(inventory, b.sources, read, files, b.warnings)
+
+
+def load_data(paths: Iterable[str], spec: Any, entity: str | None = None) -> Dataset:
+    """Read files and bind them to ``spec``: :func:`read_files` then :func:`bind`."""
+    return bind(read_files(paths), spec, entity)
+
+
+def plain_records(tables: list[Table]) -> list[tuple[Any, Provenance]]:
+    """Records without a schema (for ``eval`` without ``--spec``): cells that look like numbers become numbers."""
+    out = []
+    for table in tables:
+        for row, prov in zip(table.rows, table.sources):
+            if table.flat and isinstance(row, dict):
+                rec: dict = {}
+                for k, v in row.items():
+                    value = convert_cell(v, Dynamic())
+                    if value is _ABSENT:
+                        continue
+                    target = rec
+                    parts = str(k).split(".")
+                    for p in parts[:-1]:
+                        target = target.setdefault(p, {}) if isinstance(target.get(p, {}), dict) else {}
+                    target[parts[-1]] = value
+                row = rec
+            out.append((row, prov))
+    return out
