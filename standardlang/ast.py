@@ -24,6 +24,11 @@ def _comments() -> tuple[str, ...]:
     return attrs.field(default=(), kw_only=True)
 
 
+def _gap() -> bool:
+    """Whether a blank line preceded the statement: layout only, not meaning."""
+    return attrs.field(default=False, eq=False, repr=False, kw_only=True)
+
+
 # ------------------------------------------------------------------ expressions
 
 
@@ -211,6 +216,7 @@ class Meta:
     value: str
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -220,6 +226,7 @@ class Standard:
     meta: tuple[Meta, ...] = ()
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -236,6 +243,7 @@ class EnumDef:
     members: tuple[EnumMember, ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -265,6 +273,7 @@ class Field:
     body: tuple["EntityItem", ...] | None = None
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -274,6 +283,7 @@ class Let:
     expr: Expr
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -281,6 +291,7 @@ class Key:
     name: str
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 EntityItem = Union[Field, Let, Key]
@@ -293,6 +304,7 @@ class Entity:
     items: tuple[EntityItem, ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 # rule and indicator clauses
@@ -303,6 +315,7 @@ class Strength:
     word: str  # as written: shall/should/may/应/宜/可
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -310,6 +323,7 @@ class Applies:
     expr: Expr
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -317,6 +331,7 @@ class Cite:
     text: str
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -324,6 +339,7 @@ class Reading:
     text: str
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -331,6 +347,7 @@ class Require:
     expr: Expr
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -342,6 +359,7 @@ class Example:
     value: Data | None = None
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -351,6 +369,7 @@ class Alternative:
     clauses: tuple["RuleClause", ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 RuleClause = Union[Strength, Applies, Cite, Reading, Require, Alternative, Example]
@@ -363,6 +382,7 @@ class Rule:
     clauses: tuple[RuleClause, ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -373,6 +393,7 @@ class Goal:
     items: tuple[Union[Rule, Let], ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -380,6 +401,7 @@ class Attribute:
     word: str  # binding/expected/约束性/预期性
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -389,6 +411,7 @@ class Target:
     spelling: str = ""
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -396,6 +419,7 @@ class Deadline:
     year: int
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -403,6 +427,7 @@ class DisplayUnit:
     text: str
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 @attrs.frozen
@@ -411,6 +436,7 @@ class ValueDef:
     expr: Expr
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 IndicatorClause = Union[Attribute, Target, Cite, Reading, Deadline, DisplayUnit, ValueDef, Example]
@@ -423,6 +449,7 @@ class Indicator:
     clauses: tuple[IndicatorClause, ...]
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
 
 
 Decl = Union[Standard, EnumDef, Entity, Goal, Indicator]

@@ -114,8 +114,10 @@ def _key(k: str) -> str:
 
 def format_data(d: Any, indent: int = 0) -> str:
     flat = _data_flat(d)
-    if len(flat) + indent * 2 <= 96 or not isinstance(d, (ast.DataObject, ast.DataList)):
+    if len(flat) + indent * 2 <= 110 or not isinstance(d, (ast.DataObject, ast.DataList)):
         return flat
+    if isinstance(d, ast.DataList) and not any(isinstance(v, (ast.DataObject, ast.DataList)) for v in d.items):
+        return flat  # a list of plain values stays on one line
     pad = INDENT * (indent + 1)
     if isinstance(d, ast.DataObject):
         if not d.pairs:
@@ -170,6 +172,18 @@ def _members(members: tuple[ast.EnumMember, ...]) -> str:
     return ", ".join(m.name + _label(m.label) for m in members)
 
 
+def _type_block(t: ast.TypeRef, depth: int) -> str | None:
+    """Members one per line, for inline enums and sets too long for one line."""
+    if t.kind not in ("set_inline", "enum_inline"):
+        return None
+    flat = _members(t.members)
+    if len(t.members) <= 2 and len(flat) <= 60:
+        return None
+    opener = "set {" if t.kind == "set_inline" else "{"
+    inner = "\n".join(INDENT * (depth + 1) + m.name + _label(m.label) for m in t.members)
+    return f"{opener}\n{inner}\n{INDENT * depth}}}"
+
+
 def _type(t: ast.TypeRef) -> str:
     if t.kind in ("scalar", "unit", "named"):
         return t.name or ""
@@ -187,14 +201,17 @@ def _type(t: ast.TypeRef) -> str:
 
 
 def _entity_items(w: _Writer, items: tuple, depth: int) -> None:
-    for item in items:
+    for i, item in enumerate(items):
+        if i and item.gap:
+            w.blank()
         w.comments(item, depth)
         if isinstance(item, ast.Key):
             w.line(depth, f"key {item.name}")
         elif isinstance(item, ast.Let):
             w.line(depth, f"let {item.name}{_label(item.label)} = {format_expr(item.expr)}")
         elif isinstance(item, ast.Field):
-            text = f"{item.name}{'?' if item.optional else ''}: {_type(item.type)}{_label(item.label)}"
+            block = _type_block(item.type, depth)
+            text = f"{item.name}{'?' if item.optional else ''}: {block or _type(item.type)}{_label(item.label)}"
             if item.bounds is not None:
                 text += f" range {item.bounds[0]} to {item.bounds[1]}"
             if item.body is not None:
@@ -208,6 +225,12 @@ def _entity_items(w: _Writer, items: tuple, depth: int) -> None:
 
 
 def _example(w: _Writer, e: ast.Example, depth: int) -> None:
+    value = f" value {_data_flat(e.value)}" if e.value is not None else ""
+    entity = f"for {e.entity} " if e.entity is not None else ""
+    one = f"example{_label(e.title)} {{ {entity}given {_data_flat(e.given)} expect {e.status}{value} }}"
+    if len(INDENT * depth + one) <= 130:
+        w.line(depth, one)
+        return
     w.line(depth, f"example{_label(e.title)} {{")
     if e.entity is not None:
         w.line(depth + 1, f"for {e.entity}")
@@ -218,7 +241,9 @@ def _example(w: _Writer, e: ast.Example, depth: int) -> None:
 
 
 def _clauses(w: _Writer, clauses: tuple, depth: int) -> None:
-    for c in clauses:
+    for i, c in enumerate(clauses):
+        if i and c.gap:
+            w.blank()
         w.comments(c, depth)
         if isinstance(c, ast.Strength):
             w.line(depth, c.word)
@@ -258,7 +283,9 @@ def format_spec(spec: ast.SpecFile) -> str:
         w.comments(d, 0)
         if isinstance(d, ast.Standard):
             w.line(0, f"standard {d.name} {quote(d.title)} {{")
-            for m in d.meta:
+            for i, m in enumerate(d.meta):
+                if i and m.gap:
+                    w.blank()
                 w.comments(m, 1)
                 w.line(1, f"{m.key} {quote(m.value)}")
             w.line(0, "}")
@@ -275,7 +302,7 @@ def format_spec(spec: ast.SpecFile) -> str:
             w.line(0, f"goal {d.id}{_label(d.title)} for {d.entity} {{")
             first = True
             for item in d.items:
-                if isinstance(item, ast.Rule):
+                if isinstance(item, ast.Rule) or item.gap:
                     if not first:
                         w.blank()
                     w.comments(item, 1)

@@ -247,6 +247,7 @@ class _Builder:
 
         self.tree_class = lark.Tree
         self.methods: dict[str, Any] = {}
+        self.lines: list[str] | None = None
         self.source = source
         self.pending: dict[int, list[str]] = {}
         # a comment belongs to the first statement starting on or after its line
@@ -258,6 +259,11 @@ class _Builder:
                 self.pending.setdefault(statement_lines[i], []).append(text)
             else:
                 self.pending.setdefault(-1, []).append(text)
+
+    def blank_before(self, line: int) -> bool:
+        if self.lines is None:
+            self.lines = self.source.text.splitlines()
+        return 2 <= line <= len(self.lines) + 1 and not self.lines[line - 2].strip()
 
     def take_comments(self, span: Span | None) -> tuple[str, ...]:
         if span is None:
@@ -288,10 +294,11 @@ class _Builder:
         if tree.data in _STATEMENT_RULES:
             comments = self.take_comments(span)
             node = method(span, *children)
-            if comments:
+            gap = span is not None and self.blank_before(span.line - len(comments))
+            if comments or gap:
                 import attrs
 
-                node = attrs.evolve(node, comments=comments)
+                node = attrs.evolve(node, comments=comments, gap=gap)
             return node
         return method(span, *children)
 
