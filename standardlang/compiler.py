@@ -49,6 +49,8 @@ class Compiler:
             "_UNK": Status.UNKNOWN, "_NA": Status.NOT_APPLICABLE, "_ERR": Status.ERROR,
         }
         self.consts: dict[Any, str] = {}
+        self.pending: list[tuple[str, str, Callable]] = []
+        self.batch = False
         self.let_funcs: dict[str, str] = {}
         self.sources: list[str] = []
         self.interp = Interpreter(lets)
@@ -67,15 +69,34 @@ class Compiler:
         return self.consts[key]
 
     # ---------------------------------------------------------------- functions
-    def define(self, name: str, params: str, body: list[str], fallback: Callable) -> Callable:
+    def define(self, name: str, params: str, body: list[str], fallback: Callable) -> Any:
+        """Queue a function; in batch mode give a :class:`FunctionRef`, else the function."""
         src = f"def {name}({params}):\n" + "\n".join("    " + line for line in body) + "\n"
-        try:
-            code = compile(src, f"<standardlang:{self.name}>", "exec")
-            exec(code, self.namespace)  # noqa: S102 - generated from the checked IR only
-            self.sources.append(src)
-        except (SyntaxError, RecursionError, MemoryError, ValueError):
-            self.namespace[name] = fallback
+        self.pending.append((name, src, fallback))
+        if self.batch:
+            return FunctionRef(self, name)
+        self.finish()
         return self.namespace[name]
+
+    def finish(self) -> None:
+        """Compile every queued function: all in one go, or one by one if that fails."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        filename = f"<standardlang:{self.name}>"
+        try:
+            code = compile("\n".join(src for _, src, _ in pending), filename, "exec")
+            exec(code, self.namespace)  # noqa: S102 - generated from the checked IR only
+            self.sources.extend(src for _, src, _ in pending)
+            return
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            pass
+        for name, src, fallback in pending:
+            try:
+                exec(compile(src, filename, "exec"), self.namespace)  # noqa: S102
+                self.sources.append(src)
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                self.namespace[name] = fallback
 
     def let_func(self, key: str) -> str:
         if key in self.let_funcs:
@@ -363,6 +384,19 @@ class Compiler:
         item = f"lambda {var}: {self.expr(n.item, inner_scopes, f)}" if n.item is not None else "None"
         where = f"lambda {var}: {self.expr(n.where, inner_scopes, f)}" if n.where is not None else "None"
         return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where})"
+
+
+class FunctionRef:
+    """A function queued in batch mode; ``get()`` after :meth:`Compiler.finish`."""
+
+    __slots__ = ("compiler", "name")
+
+    def __init__(self, compiler: Compiler, name: str):
+        self.compiler = compiler
+        self.name = name
+
+    def get(self) -> Callable:
+        return self.compiler.namespace[self.name]
 
 
 _MIRROR = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}

@@ -63,16 +63,14 @@ def _encode(x: Any) -> Any:
     raise TypeError(f"cannot serialise parser tables: {type(x).__name__}")
 
 
-def _decode(x: Any) -> Any:
-    if isinstance(x, dict):
-        if "__d__" in x:
-            return {_decode(k): _decode(v) for k, v in x["__d__"]}
-        if "__t__" in x:
-            return tuple(_decode(v) for v in x["__t__"])
-        return {k: _decode(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_decode(v) for v in x]
-    return x
+def _decode_hook(d: dict) -> Any:
+    """json object_hook undoing :func:`_encode` (inner objects are decoded first)."""
+    if len(d) == 1:
+        if "__d__" in d:
+            return {k: v for k, v in d["__d__"]}
+        if "__t__" in d:
+            return tuple(d["__t__"])
+    return d
 
 
 def write_tables(path: str | None = None) -> str:
@@ -106,10 +104,10 @@ def _load_tables() -> Any:
 
     try:
         raw = resources.files("standardlang.grammars").joinpath(TABLES_FILE).read_text("utf-8")
-        blob = json.loads(raw)
+        blob = json.loads(raw, object_hook=_decode_hook)
         if blob.get("key") != _tables_key():
             return None
-        return lark.Lark.__new__(lark.Lark)._load(_decode(blob["tables"]))
+        return lark.Lark.__new__(lark.Lark)._load(blob["tables"])
     except Exception:  # a missing or stale file only costs the time to rebuild
         return None
 

@@ -36,9 +36,14 @@ class Spec:
         self.path = path
         self.interpreter = Interpreter(checked.lets)
         compiler = Compiler(checked.lets, path or checked.name)
-        self._rule_fns = {r.id: compiler.compile_rule(r) for r in checked.rules}
-        self._indicator_fns = {(ind.id, ent): compiler.compile_value(node, f"{ind.id}_{ent}")
-                               for ind in checked.indicators for ent, node in ind.values}
+        compiler.batch = True  # one compile() for the whole spec
+        rule_refs = {r.id: compiler.compile_rule(r) for r in checked.rules}
+        indicator_refs = {(ind.id, ent): compiler.compile_value(node, f"{ind.id}_{ent}")
+                          for ind in checked.indicators for ent, node in ind.values}
+        compiler.finish()
+        compiler.batch = False
+        self._rule_fns = {k: ref.get() for k, ref in rule_refs.items()}
+        self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
         self._roots = {r.id: _root_fields(r, checked) for r in checked.rules}
         self._compiler = compiler
         self._lock = threading.Lock()
