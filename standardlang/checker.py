@@ -586,7 +586,7 @@ class ExprChecker:
         if not isinstance(node, ast.Name):
             return False
         for rec in self.scopes:
-            if node.name in rec.fields or node.name in rec.lets or rec.dynamic:
+            if node.name in rec.fields or node.name in rec.lets or rec.dynamic or _field_by_label(rec, node.name):
                 return False
         return node.name not in self.goal_lets
 
@@ -595,6 +595,9 @@ class ExprChecker:
         for depth, rec in enumerate(reversed(self.scopes)):
             if name in rec.fields:
                 return self.field_node(rec.fields[name], None, depth, node)
+            by_label = _field_by_label(rec, name)
+            if by_label is not None and name not in rec.lets:
+                return self.field_node(by_label, None, depth, node)
             if name in rec.lets:
                 info = rec.lets[name]
                 self.c.let_ir(info)
@@ -682,8 +685,8 @@ class ExprChecker:
                             path=f"{prefix}.{node.name}", span=node.span, text=self.t(node))
         if not isinstance(t, RecordT):
             self.fail("E106", f"`{obj.text}` is {t.describe()}; it has no field `{node.name}`", node.span)
-        if node.name in t.fields:
-            info = t.fields[node.name]
+        if node.name in t.fields or (_field_by_label(t, node.name) is not None and node.name not in t.lets):
+            info = t.fields.get(node.name) or _field_by_label(t, node.name)
             return self.field_node(info, obj, 0, node, over_list=over_list, prefix=prefix)
         if node.name in t.lets:
             info = t.lets[node.name]
@@ -976,6 +979,12 @@ class ExprChecker:
             if f == "avg" and isinstance(value_type, Num) and value_type.kind == "count":
                 typ = NUMBER
         return ir.Aggregate(f, coll, item, where, typ, span=node.span, text=self.t(node))
+
+
+def _field_by_label(rec: RecordT, label: str) -> FieldInfo | None:
+    """A field named in an expression by its Chinese label (幼儿园.建筑面积), if unambiguous."""
+    found = [info for info in rec.fields.values() if info.label == label]
+    return found[0] if len(found) == 1 else None
 
 
 def _fields_of(node) -> dict:

@@ -31,6 +31,11 @@ class Interpreter:
 
     def read(self, n: ir.Field, obj: Any, missing) -> Any:
         if obj is None:
+            # the enclosing record is absent (an optional record not there, or missing data):
+            # name the deepest path, so the explanation says which data would decide it
+            if missing is not None and not n.optional and not any(
+                    n.path.startswith(m + ".") for m in missing):
+                missing.append(n.path)
             return None
         v = obj.get(n.name)
         if v is None:

@@ -81,7 +81,8 @@ def collection_names(entities: dict[str, RecordT]) -> dict[str, str]:
     names: dict[str, str] = {}
     for name, rec in entities.items():
         names[name] = name
-        names[name + "s"] = name
+        if not name.endswith("y"):
+            names[name + "s"] = name
         if rec.label:
             names[rec.label] = name
         for info in rec.fields.values():

@@ -161,10 +161,12 @@ class Spec:
                     out.append(judge_indicator(ind, fn, record, entity, self.record_id(entity, record, i)))
         return out
 
-    def indicator_value(self, indicator_id: str, record: Any, entity: str | None = None) -> IndicatorResult:
+    def indicator_value(self, indicator_id: str, record: Any, entity: str | None = None,
+                        record_id: str | None = None) -> IndicatorResult:
+        """One indicator's value and verdict for one record (a city, a district...)."""
         ind = next(i for i in self.checked.indicators if i.id == indicator_id)
         entity = entity or ind.values[0][0]
-        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, None)
+        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, record_id)
 
     def expression(self, text: str, entity: str | None = None, name: str = "<expr>") -> "Expression":
         """Compile an expression against this spec's schema (for the REPL and tools)."""
@@ -299,8 +301,9 @@ class Report:
     """The results of judging an inventory: per-record verdicts and indicators."""
 
     def __init__(self, spec: Spec, results: list[RecordResult], indicators: list[IndicatorResult],
-                 counts: dict[str, int]):
+                 counts: dict[str, int], meta: Any = None):
         self.spec = spec
+        self.meta = meta  # provenance set by readers and the CLI (files, rows, warnings)
         self.results = results
         self.indicators = indicators
         self.counts = counts
