@@ -40,7 +40,11 @@ _SET_SPLIT = re.compile(r"[;、,]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _INDEX = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]")
 _UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
-_ABSENT = object()
+ABSENT = object()
+#: Names of entity levels that a file name may give; a file so named is skipped by a spec without that level.
+LEVEL_WORDS = {"city", "cities", "district", "districts", "county", "counties", "subdistrict", "subdistricts",
+               "street", "streets", "town", "towns", "community", "communities", "市", "区", "县", "旗", "街道",
+               "镇", "乡", "街道镇", "社区", "居住社区", "小区"}
 
 
 @attrs.frozen
@@ -54,24 +58,13 @@ class Provenance:
     path: str | None = None  # JSON path inside a document
 
     def __str__(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
-        if self.row is not None:
-            parts.append(f"{self.unit} {self.row}")
-        if self.path:
-            parts.append(f"at {self.path}")
-        return " ".join(parts)
+        parts = [self.file, self.sheet and f"sheet {self.sheet}", self.row is not None and f"{self.unit} {self.row}",
+                 self.path and f"at {self.path}"]
+        return " ".join(p for p in parts if p)
 
     def to_dict(self) -> dict:
-        d: dict[str, Any] = {"file": self.file}
-        if self.sheet:
-            d["sheet"] = self.sheet
-        if self.row is not None:
-            d[self.unit] = self.row
-        if self.path:
-            d["path"] = self.path
-        return d
+        d = {"file": self.file, "sheet": self.sheet, self.unit: self.row, "path": self.path}
+        return {k: v for k, v in d.items() if v is not None}
 
 
 @attrs.define
@@ -135,25 +128,27 @@ def read_file(path: str) -> list[Table]:
     if fmt == "xlsx":
         return _read_xlsx(path)
     text = _read_text(path)
-    if fmt is None:
-        head = text.lstrip()[:1]
-        if head in ("{", "["):
-            fmt = "json"
-        else:
-            raise DataError([Diagnostic("D002", "unknown data format; use a .json, .jsonl, .yaml, .csv, .tsv "
-                                                "or .xlsx file", source=Source(path, ""))])
-    if fmt == "json":
+    if fmt is None and text.lstrip()[:1] not in ("{", "["):
+        raise _error("D002", path, "unknown data format; use a .json, .jsonl, .yaml, .csv, .tsv or .xlsx file")
+    if fmt in ("json", None):
         try:
-            doc = json.loads(text)
+            return _document_tables(path, json.loads(text))
         except json.JSONDecodeError as exc:
-            raise DataError([Diagnostic("D003", f"not valid JSON: {exc.msg}", Span.point(exc.lineno, exc.colno),
-                                        source=Source(path, text))]) from None
-        return _document_tables(path, doc, None)
+            raise _error("D003", path, f"not valid JSON: {exc.msg}", Span.point(exc.lineno, exc.colno), text) from None
     if fmt == "jsonl":
         return [_read_jsonl(path, text)]
     if fmt == "yaml":
-        return _document_tables(path, _load_yaml(path, text), None)
-    return [_read_csv(path, text, "\t" if fmt == "tsv" else ",")]
+        return _document_tables(path, _load_yaml(path, text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+    try:
+        return [_table(path, _numbered(reader))]
+    except csv.Error as exc:
+        raise _error("D003", path, f"not valid CSV: {exc}", Span.point(reader.line_num or 1, 1), text) from None
+
+
+def _error(code: str, path: str, message: str, span: Span | None = None, text: str = "",
+           hint: str | None = None) -> DataError:
+    return DataError([Diagnostic(code, message, span, hint=hint, source=Source(path, text))])
 
 
 def _read_text(path: str) -> str:
@@ -161,23 +156,21 @@ def _read_text(path: str) -> str:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        raise DataError([Diagnostic("D001", f"cannot read data file: {exc.strerror or exc}",
-                                    source=Source(path, ""))]) from None
+        raise _error("D001", path, f"cannot read data file: {exc.strerror or exc}") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise DataError([Diagnostic("D001", "data file is neither UTF-8 nor GB18030 text", source=Source(path, ""))])
+    raise _error("D001", path, "data file is neither UTF-8 nor GB18030 text")
 
 
-def _document_tables(path: str, doc: Any, line: int | None) -> list[Table]:
+def _document_tables(path: str, doc: Any) -> list[Table]:
     if isinstance(doc, list):
         return [Table(path, doc, [Provenance(path, path=f"$[{i}]") for i in range(len(doc))])]
     if isinstance(doc, dict):
         return [Table(path, [doc], [Provenance(path, path="$")], document=True)]
-    raise DataError([Diagnostic("D004", f"expected records (a list or an object), found {type(doc).__name__}",
-                                source=Source(path, ""))])
+    raise _error("D004", path, f"expected records (a list or an object), found {type(doc).__name__}")
 
 
 def _read_jsonl(path: str, text: str) -> Table:
@@ -188,8 +181,7 @@ def _read_jsonl(path: str, text: str) -> Table:
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise DataError([Diagnostic("D003", f"not valid JSON: {exc.msg}", Span.point(n, exc.colno),
-                                        source=Source(path, text))]) from None
+            raise _error("D003", path, f"not valid JSON: {exc.msg}", Span.point(n, exc.colno), text) from None
         sources.append(Provenance(path, n, "line"))
     return Table(path, rows, sources)
 
@@ -198,73 +190,60 @@ def _load_yaml(path: str, text: str) -> Any:
     try:
         import yaml
     except ImportError:
-        raise DataError([Diagnostic("D005", "reading YAML needs PyYAML", source=Source(path, ""),
-                                    hint="pip install 'standardlang[yaml]'")]) from None
+        raise _error("D005", path, "reading YAML needs PyYAML", hint="pip install 'standardlang[yaml]'") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         span = Span.point(mark.line + 1, mark.column + 1) if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DataError([Diagnostic("D003", f"not valid YAML: {problem}", span, source=Source(path, text))]) from None
+        raise _error("D003", path, f"not valid YAML: {problem}", span, text) from None
 
 
-def _read_csv(path: str, text: str, delimiter: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, sources = [], []
-    headers: list[str] = []
+def _numbered(reader: Any) -> Iterable[tuple[int, list]]:
+    """CSV rows with the line each starts on (a quoted cell may span lines)."""
     end = 0
-    try:
-        for cells in reader:
-            start, end = end + 1, reader.line_num
-            if not headers:
-                if any(c.strip() for c in cells):
-                    headers = [c.strip() for c in cells]
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            rows.append(dict(zip(headers, cells)))
-            sources.append(Provenance(path, start))
-    except csv.Error as exc:
-        raise DataError([Diagnostic("D003", f"not valid CSV: {exc}", Span.point(reader.line_num or 1, 1),
-                                    source=Source(path, text))]) from None
-    return Table(path, rows, sources, flat=True, headers=headers)
+    for cells in reader:
+        start, end = end + 1, reader.line_num
+        yield start, cells
+
+
+def _table(path: str, rows: Iterable[tuple[int, list]], sheet: str | None = None, only_sheet: bool = True) -> Table:
+    """A flat table: the first non-empty row is the header; empty rows are skipped."""
+    headers: list[str] = []
+    records, sources = [], []
+    for n, cells in rows:
+        cells = ["" if c is None else c for c in cells]
+        if not any(str(c).strip() for c in cells):
+            continue
+        if not headers:
+            headers = [str(c).strip() for c in cells]
+            continue
+        records.append(dict(zip(headers, cells)))
+        sources.append(Provenance(path, n, sheet=sheet))
+    return Table(path, records, sources, flat=True, name=sheet, named_by="sheet" if sheet else None,
+                 headers=headers, only_sheet=only_sheet)
 
 
 def _read_xlsx(path: str) -> list[Table]:
     try:
         import openpyxl
     except ImportError:
-        raise DataError([Diagnostic("D005", "reading Excel files needs openpyxl", source=Source(path, ""),
-                                    hint="pip install 'standardlang[xlsx]'")]) from None
+        raise _error("D005", path, "reading Excel files needs openpyxl", hint="pip install 'standardlang[xlsx]'") from None
     if not os.path.isfile(path):
-        raise DataError([Diagnostic("D001", "cannot read data file: No such file or directory",
-                                    source=Source(path, ""))])
+        raise _error("D001", path, "cannot read data file: No such file or directory")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError...
-        raise DataError([Diagnostic("D003", f"not a readable Excel workbook: {exc}", source=Source(path, ""))]) from None
-    tables = []
+        raise _error("D003", path, f"not a readable Excel workbook: {exc}") from None
     try:
         sheets = wb.worksheets
-        for ws in sheets:
-            rows, sources = [], []
-            headers: list[str] = []
-            for n, values in enumerate(ws.iter_rows(values_only=True), 1):
-                cells = ["" if v is None else v for v in values]
-                if not headers:
-                    if any(str(c).strip() for c in cells):
-                        headers = [str(c).strip() for c in cells]
-                    continue
-                if not any(str(c).strip() for c in cells):
-                    continue
-                rows.append(dict(zip(headers, cells)))
-                sources.append(Provenance(path, n, sheet=ws.title))
-            tables.append(Table(path, rows, sources, flat=True, name=ws.title, named_by="sheet", headers=headers,
-                                only_sheet=len(sheets) == 1))
+        return [_table(path, enumerate(ws.iter_rows(values_only=True), 1), ws.title, len(sheets) == 1)
+                for ws in sheets]
+    except Exception as exc:  # a damaged sheet
+        raise _error("D003", path, f"not a readable Excel workbook: {exc}") from None
     finally:
         wb.close()
-    return tables
 
 
 # ------------------------------------------------------------------ names and labels
@@ -313,15 +292,19 @@ def entity_index(entities: dict[str, RecordT]) -> dict[str, str]:
     return index
 
 
+def user_error(code: str, message: str, hint: str | None = None) -> StandardLangError:
+    """A usage error of the command line (exit code 2), rendered as ``standardlang: error: ...``."""
+    return StandardLangError([Diagnostic(code, message, hint=hint, source=Source("standardlang", ""))])
+
+
 def resolve_entity(spec: Any, name: str | None) -> str | None:
     """The entity named ``name`` (its name, label or collection name); a usage error if none."""
     if name is None:
         return None
     found = entity_index(spec.entities).get(_norm(name))
     if found is None:
-        raise StandardLangError([Diagnostic("E150", f"spec `{spec.name}` has no entity `{name}`",
-                                            hint=did_you_mean(name, spec.entities)
-                                            or f"entities: {', '.join(spec.entities)}")])
+        raise user_error("E150", f"spec `{spec.name}` has no entity `{name}`",
+                         did_you_mean(name, spec.entities) or f"entities: {', '.join(spec.entities)}")
     return found
 
 
@@ -339,7 +322,7 @@ def _lookup(index: dict[str, str], key: Any) -> str | None:
 def convert_cell(cell: Any, t: Any, unit: str | None = None) -> Any:
     """A cell (text, or a spreadsheet value) as a value of type ``t``; unconvertible cells stay as they are."""
     if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return _ABSENT
+        return ABSENT
     if isinstance(t, Num):
         return _number(cell, unit)
     if isinstance(t, BoolT):
@@ -410,8 +393,9 @@ def _member(cell: Any, t: EnumT) -> Any:
 
 # ------------------------------------------------------------------ binding to a spec
 class _Binder:
-    def __init__(self, spec: Any, entity: str | None):
+    def __init__(self, spec: Any, entity: str | None, levels: Iterable[str] = ()):
         self.spec = spec
+        self.levels = {_norm(w) for w in LEVEL_WORDS} | {_norm(w) for w in levels}
         self.entities: dict[str, RecordT] = spec.entities
         self.names = entity_index(self.entities)
         self.entity = entity
@@ -434,14 +418,16 @@ class _Binder:
                 self.warn(f"{table.file}: {what} `{table.name}` is no entity of spec {self.spec.name}; ignored"
                           + (f" ({did_you_mean(table.name, self.entities)})" if did_you_mean(table.name, self.entities) else ""))
                 return None
-        if self.entity is not None:
-            return self.entity
         stem = table.stem
-        found = _lookup(self.names, stem)
-        if found is None:
-            found = _lookup(self.names, re.split(r"[_\-. ]", stem)[-1])
+        last = re.split(r"[_\-. ]", stem)[-1]
+        found = _lookup(self.names, stem) or _lookup(self.names, last)
         if found is not None:
             return found
+        if self.entity is not None:
+            return self.entity
+        if any(_norm(w) in self.levels for w in (stem, last)):
+            self.warn(f"{table.file}: `{stem}` is no entity level of spec {self.spec.name}; ignored for it")
+            return None
         keys = table.headers if table.flat else [k for r in rows[:20] if isinstance(r, dict) for k in r]
         return self.guess(keys)
 
@@ -572,7 +558,7 @@ class _Binder:
                 continue
             steps, info = plan
             value = convert_cell(cell, info.type, info.unit)
-            if value is _ABSENT:
+            if value is ABSENT:
                 continue
             target: Any = rec
             for fname, index in steps[:-1]:
@@ -610,14 +596,16 @@ def _finish(v: Any) -> Any:
     return v
 
 
-def bind(tables: list[Table], spec: Any, entity: str | None = None) -> Dataset:
+def bind(tables: list[Table], spec: Any, entity: str | None = None, levels: Iterable[str] = ()) -> Dataset:
     """Records of ``spec``'s entities from the tables, linked into an inventory, with provenance.
 
     ``entity`` (a name or label) says which entity level a file holding one level is,
-    when its sheet or file name does not.  Every call builds fresh records, so
-    several specs can bind the same tables.
+    when its sheet or file name does not.  A file named after an entity level that
+    ``spec`` lacks (``districts.csv`` for a spec of communities only; the level
+    names of :data:`LEVEL_WORDS` and ``levels``) is skipped with a warning.  Every
+    call builds fresh records, so several specs can bind the same tables.
     """
-    b = _Binder(spec, resolve_entity(spec, entity))
+    b = _Binder(spec, resolve_entity(spec, entity), levels)
     files: list[str] = []
     for table in tables:
         if table.file not in files:
@@ -653,22 +641,6 @@ def load_data(paths: Iterable[str], spec: Any, entity: str | None = None) -> Dat
     return bind(read_files(paths), spec, entity)
 
 
-def plain_records(tables: list[Table]) -> list[tuple[Any, Provenance]]:
-    """Records without a schema (for ``eval`` without ``--spec``): cells that look like numbers become numbers."""
-    out = []
-    for table in tables:
-        for row, prov in zip(table.rows, table.sources):
-            if table.flat and isinstance(row, dict):
-                rec: dict = {}
-                for k, v in row.items():
-                    value = convert_cell(v, Dynamic())
-                    if value is _ABSENT:
-                        continue
-                    target = rec
-                    parts = str(k).split(".")
-                    for p in parts[:-1]:
-                        target = target.setdefault(p, {}) if isinstance(target.get(p, {}), dict) else {}
-                    target[parts[-1]] = value
-                row = rec
-            out.append((row, prov))
-    return out
+def level_names(specs: Iterable[Any]) -> set[str]:
+    """Every collection name of the entities of these specs (to skip files of levels a spec lacks)."""
+    return {k for spec in specs for k in entity_index(spec.entities)}

@@ -44,7 +44,8 @@ I18N: dict[str, dict[str, str]] = {
         "legend": "图例", "source": "依据", "no_group": "(未填)", "counts": "结论统计",
         "others": "其他层级", "rows_shown": "显示记录", "rules_shown": "显示条款",
         "click_hint": "点击格子查看判断依据与过程", "error_msg": "错误", "entity": "对象",
-        "no_rows": "没有符合筛选条件的记录", "bar_hint": "色条为实际值,黑线为目标值;点击查看出处",
+        "no_rows": "没有符合筛选条件的记录", "district": "区", "subdistrict": "街道",
+        "bar_hint": "色条为实际值,黑线为目标值;点击查看出处",
     },
     "en": {
         "title": "Standards report", "pass": "pass", "fail": "fail", "unknown": "unknown (missing data)",
@@ -59,7 +60,8 @@ I18N: dict[str, dict[str, str]] = {
         "legend": "Legend", "source": "Source", "no_group": "(not given)", "counts": "Verdict counts",
         "others": "Other levels", "rows_shown": "records shown", "rules_shown": "rules shown",
         "click_hint": "Click a cell for the cited clause and the reasoning", "error_msg": "error",
-        "entity": "Entity", "no_rows": "No record matches the filters",
+        "entity": "Entity", "no_rows": "No record matches the filters", "district": "district",
+        "subdistrict": "subdistrict",
         "bar_hint": "The bar is the actual value, the black line the target; click for the source",
     },
 }
@@ -78,7 +80,8 @@ def render_html(reports: Sequence[Report], *, lang: str = "zh", title: str | Non
     reports = list(reports)
     if title is None:
         title = reports[0].spec.title if len(reports) == 1 else I18N[lang]["title"]
-    data = {"lang": lang, "title": title, "i18n": I18N[lang], "reports": [_report_data(r) for r in reports]}
+    data = {"lang": lang, "title": title, "i18n": I18N[lang],
+            "reports": [_report_data(r, I18N[lang]) for r in reports]}
     parts = {"LANG": "zh-CN" if lang == "zh" else "en", "TITLE": html.escape(title), "CSS": _CSS, "JS": _JS,
              "DATA": _json_for_script(data)}
     return re.sub(r"@@(LANG|TITLE|CSS|JS|DATA)@@", lambda m: parts[m.group(1)], _PAGE)
@@ -91,7 +94,7 @@ def _json_for_script(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _report_data(report: Report) -> dict:
+def _report_data(report: Report, words: dict[str, str]) -> dict:
     spec = report.spec
     texts: list[str] = []
     text_ids: dict[str, int] = {}
@@ -105,13 +108,13 @@ def _report_data(report: Report) -> dict:
     by_entity: dict[str, list] = {}
     for res in report.results:
         by_entity.setdefault(res.entity, []).append(res)
-    tables = [_table_data(spec, entity, results, text_id) for entity, results in by_entity.items()]
+    tables = [_table_data(spec, entity, results, text_id, words) for entity, results in by_entity.items()]
     return {"name": spec.name, "title": spec.title, "source": spec.checked.meta.get("source"),
             "summary": report.summary(), "tables": tables, "texts": texts,
             "indicators": _indicator_data(report)}
 
 
-def _table_data(spec, entity: str, results: list, text_id) -> dict:
+def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]) -> dict:
     rtype = spec.entities.get(entity)
     present = {v.rule.id for res in results for v in res.verdicts}
     rules = [r for r in spec.rules if r.entity == entity and r.id in present]
@@ -144,7 +147,7 @@ def _table_data(spec, entity: str, results: list, text_id) -> dict:
     rows.sort(key=lambda row: order[row["group"]])  # grouped by district, input order within
     field = rtype.fields.get(group_field) if (rtype is not None and group_field) else None
     return {"entity": entity, "label": (rtype.label if rtype is not None else None) or entity,
-            "group_label": (field.label if field is not None else None) or group_field,
+            "group_label": (field.label if field is not None else None) or words.get(group_field or "", group_field),
             "goals": goals, "rows": rows,
             "rules": [{"id": r.id, "title": r.title, "goal": goal_index[r.goal_id], "strength": r.strength,
                        "cites": list(r.cites) + [c for a in r.alternatives for c in a.cites],
@@ -163,7 +166,7 @@ def _indicator_data(report: Report) -> list[dict]:
         d = res.to_dict()
         item.update(op=d["op"], target=_number(res.indicator.target.value), target_text=d["target_text"])
         rtype = spec.entities.get(res.entity)
-        record = getattr(res, "record", None)  # IndicatorResult may carry its record one day
+        record = _indicator_record(report, res)
         item["results"].append({"name": _text(record.get("name")) if isinstance(record, dict) else None,
             "entity": res.entity, "entity_label": (rtype.label if rtype is not None else None) or res.entity,
             "rank": _ENTITY_RANK.get(res.entity, 9), "record": res.record_id, "value": _number(res.value),
@@ -171,6 +174,18 @@ def _indicator_data(report: Report) -> list[dict]:
     for item in out.values():
         item["results"].sort(key=lambda x: x["rank"])
     return [item for item in out.values() if item["results"]]
+
+
+def _indicator_record(report: Report, result: Any) -> Any:
+    """The record an indicator value is about, for its name: known when ``check`` made the report."""
+    try:
+        from . import indicator_record
+    except ImportError:
+        return getattr(result, "record", None)
+    try:
+        return indicator_record(report, result)
+    except Exception:
+        return None
 
 
 def _number(v: Any) -> float | None:
@@ -381,7 +396,7 @@ function section(R, si) {
       }
       gth.dataset.n = String(+gth.dataset.n + 1);
       gth.colSpan = +gth.dataset.n;
-      var th = add(rr, el("th", {"class": "k-" + rule.strength, "data-rule": String(c),
+      var th = add(rr, el("th", {"class": "k-" + rule.strength, "data-rule": String(c), "data-rule-id": rule.id,
         title: label(rule.id, rule.title) + " [" + T[rule.strength] + "]"}));
       add(th, el("div", null, rule.id));
     });
@@ -500,7 +515,8 @@ function indicators(sec, R) {
       add(head, el("span", {"class": "meta"}, T.target + " " + ind.target_text +
         (ind.deadline ? " \u00b7 " + T.deadline + " " + ind.deadline : "")));
       head.addEventListener("click", function () { openIndicator(ind, null); });
-      var vals = ind.results.map(function (x) { return x.value || 0; }).concat([ind.target || 0]);
+      var top = ind.results.filter(function (x) { return x.rank <= 1; });  // the scale fits city and districts
+      var vals = (top.length ? top : ind.results).map(function (x) { return x.value || 0; }).concat([ind.target || 0]);
       var scale = Math.max.apply(null, vals) * 1.1 || 1;
       var more = null;
       ind.results.forEach(function (x) {

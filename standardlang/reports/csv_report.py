@@ -1,0 +1,78 @@
+"""The CSV report: one row per record × rule, for spreadsheets.
+
+Takes a list of :class:`~standardlang.program.Report` and
+:class:`~standardlang.reports.Options`; gives CSV text with the columns
+:data:`COLUMNS`: spec, entity, record, rule, title, goal, strength, status,
+missing (``;``-separated), a one-line explanation, then ``kind`` (``rule`` or
+``indicator``: indicator values follow the rule rows, with the attribute in the
+strength column) and ``source`` (file and row of the record).  Status and
+strength words are Chinese with ``lang="zh"``; the header stays English so
+that tools can read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from . import Options, indicator_record, indicator_rows, one_line, record_name, source_of, status_word, word
+
+COLUMNS = ["spec", "entity", "record", "rule", "title", "goal", "strength", "status", "missing", "explanation",
+           "kind", "source"]
+INDICATOR_COLUMNS = ["spec", "indicator", "title", "attribute", "entity", "record", "name", "value", "target",
+                     "status", "deadline", "rank"]
+
+
+def _writer(buf: io.StringIO) -> Any:
+    return csv.writer(buf, lineterminator="\n")
+
+
+def _clean(text: Any) -> str:
+    return "" if text is None else " ".join(str(text).split())
+
+
+def render_csv(reports: list[Any], options: Options | None = None) -> str:
+    o = options or Options()
+    buf = io.StringIO()
+    w = _writer(buf)
+    w.writerow(COLUMNS)
+    for rep in reports:
+        name = rep.spec.name
+        for res in rep.results:
+            src = source_of(rep, res.record)
+            for v in res.verdicts:
+                strength = word(v.rule.strength, o.lang) if o.lang == "zh" else v.rule.strength
+                w.writerow([name, res.entity, res.record_id, v.rule.id, _clean(v.rule.title), v.rule.goal_id,
+                            strength, status_word(v.status, o.lang) if o.lang == "zh" else v.status.value,
+                            ";".join(v.missing), _clean(one_line(v, src)), "rule", str(src) if src else ""])
+        for i in rep.indicators:
+            attribute = word(i.indicator.attribute, o.lang) if o.lang == "zh" else i.indicator.attribute
+            text = f"value {i.value_text}, target {i.target_text}" + (f"; {i.error}" if i.error else "")
+            w.writerow([name, i.entity, i.record_id or "", i.indicator.id, _clean(i.indicator.title), "",
+                        attribute, status_word(i.status, o.lang) if o.lang == "zh" else i.status.value, "",
+                        _clean(text), "indicator", ""])
+    return buf.getvalue()
+
+
+def render_indicators_csv(reports: list[Any], options: Options | None = None,
+                          columns: list[str] | None = None) -> str:
+    """The ``indicators`` command's table: one row per indicator × record (levels first, then members by rank)."""
+    from . import aggregate_levels
+
+    o = options or Options()
+    buf = io.StringIO()
+    w = _writer(buf)
+    w.writerow(INDICATOR_COLUMNS)
+    for rep in reports:
+        cols = columns if columns is not None else aggregate_levels(rep.spec)[:2]
+        for row in indicator_rows(rep, cols):
+            ind = row["indicator"]
+            attribute = word(ind.attribute, o.lang) if o.lang == "zh" else ind.attribute
+            for rank, x in [(None, x) for x in row["values"]] + list(enumerate(row["members"], 1)):
+                w.writerow([rep.spec.name, ind.id, _clean(ind.title), attribute, x.entity, x.record_id or "",
+                            _clean(record_name(indicator_record(rep, x), x.record_id)),
+                            "" if x.value is None else x.value_text, x.target_text,
+                            status_word(x.status, o.lang) if o.lang == "zh" else x.status.value,
+                            ind.deadline or "", "" if rank is None else rank])
+    return buf.getvalue()

@@ -1,0 +1,268 @@
+"""The text report: tables for people at a terminal.
+
+Takes a list of :class:`~standardlang.program.Report` and
+:class:`~standardlang.reports.Options`; gives text: per spec, what was read and
+judged, a table per entity level (records × rules, or counts when there are many
+rules), the strength × status summary, the failed requirements with concise
+explanations, data errors naming file, row and field, the ``--where`` filter,
+and the indicators, binding and expected apart.  Colours (ANSI) only when
+``options.color``; Chinese headers and status words with ``lang="zh"``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..verdict import Status
+from . import (STATUSES, SYMBOLS, Options, aggregate_levels, colorize, is_indicator_failure, one_line, entity_label,
+               failing_strengths, full_summary, indicator_record, indicator_rows, levels, meta, record_name, source_of,
+               status_word, strength_word, table, word)
+
+MATRIX_MAX_RULES = 8
+MAX_LISTED = 20  # records listed per failed rule
+
+
+def render_text(reports: list[Any], options: Options | None = None) -> str:
+    o = options or Options()
+    out: list[str] = []
+    for rep in reports:
+        out.extend(_report(rep, o))
+        out.append("")
+    out.append(result_line(reports, o))
+    return "\n".join(out) + "\n"
+
+
+def result_line(reports: list[Any], o: Options) -> str:
+    """The closing line: what fails the run under ``--fail-on``."""
+    strengths = failing_strengths(o.fail_on)
+    fails = sum(1 for r in reports for v in r.verdicts if v.status is Status.FAIL and v.rule.strength in strengths)
+    errors = sum(1 for r in reports for v in r.verdicts if v.status is Status.ERROR and v.rule.strength in strengths)
+    inds = sum(1 for r in reports for i in r.indicators if is_indicator_failure(i, o.fail_on))
+    if o.fail_on == "never":
+        return word("fail_on_never", o.lang)
+    if not (fails or errors or inds):
+        return colorize(word("result_ok", o.lang), Status.PASS, o.color)
+    if o.lang == "zh":
+        text = f"未通过:{fails} 项条款不通过,{errors} 项因数据错误未能判定,{inds} 项指标未达标(--fail-on {o.fail_on})"
+    else:
+        text = (f"FAILED (--fail-on {o.fail_on}): {fails} failed rules, {errors} rules in error, "
+                f"{inds} indicators off target")
+    return colorize(text, Status.FAIL, o.color)
+
+
+def _report(rep: Any, o: Options) -> list[str]:
+    spec, m, lang = rep.spec, meta(rep), o.lang
+    out = [colorize(f"{spec.name}  {spec.title}" + (f"  [{spec.path}]" if spec.path else ""), None, o.color, True)]
+    read = m.read if m.read is not None else rep.counts
+    judged = Counter(r.entity for r in rep.results)
+    nrules = len({v.rule.id for v in rep.verdicts}) or len(m.rules or spec.rules)
+    read_parts = ", ".join(f"{e} {n}" for e, n in read.items())
+    files = f" {word('from', lang)} {', '.join(m.files)}" if m.files else ""
+    if lang == "zh":
+        out.append(f"读取 {sum(read.values())} 条记录" + (f"({read_parts})" if read_parts else "")
+                   + f"{files};判定 {sum(judged.values())} 条记录,依据 {nrules} 条条款")
+    else:
+        out.append(f"read {sum(read.values())} records" + (f" ({read_parts})" if read_parts else "")
+                   + f"{files}; judged {sum(judged.values())} records against {nrules} rules")
+    if m.where:
+        out.extend(_where(m.where, lang))
+    for entity in levels(spec):
+        results = [r for r in rep.results if r.entity == entity]
+        if results:
+            out.append("")
+            out.append(colorize(f"{entity_label(spec, entity, lang)} — {len(results)} {word('records', lang)}",
+                                None, o.color, True))
+            out.extend(_entity_table(rep, results, o))
+    summary = full_summary(rep)
+    if summary:
+        out.append("")
+        header = [word("summary", lang)] + [status_word(s, lang) for s in STATUSES] + [word("total", lang)]
+        rows = [header]
+        for strength, counts in summary.items():
+            label = strength_word(strength, lang) if lang == "zh" else f"{strength} ({strength_word(strength, 'zh')})"
+            rows.append([label] + [str(counts[s.value]) for s in STATUSES] + [str(sum(counts.values()))])
+        out.extend(table(rows, right=set(range(1, len(header)))))
+    out.extend(_failures(rep, o, "shall", "failed_requirements"))
+    if "should" in failing_strengths(o.fail_on):
+        out.extend(_failures(rep, o, "should", "failed_recommendations"))
+    out.extend(_data_errors(rep, o))
+    out.extend(_unknowns(rep, lang))
+    if rep.indicators:
+        out.append("")
+        out.append(colorize(word("indicators", lang), None, o.color, True))
+        out.extend(indicator_lines(rep, o, top=3))
+    if m.warnings:
+        out.append("")
+        out.append(word("notes", lang) + ":")
+        out.extend(f"  {w}" for w in m.warnings)
+    return out
+
+
+def _where(where: dict, lang: str) -> list[str]:
+    lines = [f"{word('where', lang)} --where {where['expression']} ({where['entity']}): "
+             f"{word('kept', lang)} {where['kept']}, {word('excluded', lang)} {where['excluded']}"]
+    und = where.get("undetermined") or []
+    if und:
+        lines.append(f"  {len(und)} {word('undetermined', lang)}:")
+        for u in und:
+            why = ", ".join(u.get("missing") or []) or u.get("error") or u["status"]
+            src = f" ({u['source']})" if u.get("source") else ""
+            lines.append(f"    {u['record']}{src}: {u['status']} — {why}")
+    return lines
+
+
+def _record_label(res: Any) -> str:
+    name = record_name(res.record, res.record_id)
+    return res.record_id if name == res.record_id else f"{res.record_id} {name}"
+
+
+def _entity_table(rep: Any, results: list[Any], o: Options) -> list[str]:
+    rule_ids = list(dict.fromkeys(v.rule.id for r in results for v in r.verdicts))
+    if len(rule_ids) <= MATRIX_MAX_RULES:
+        rows = [[word("record", o.lang)] + rule_ids]
+        for res in results:
+            by_id = {v.rule.id: v for v in res.verdicts}
+            rows.append([_record_label(res)] + [_cell(by_id.get(rid), o) for rid in rule_ids])
+        return table(rows)
+    header = [word("record", o.lang)] + [status_word(s, o.lang) for s in STATUSES] + [word("failed_requirements", o.lang)]
+    rows = [header]
+    for res in results:
+        c = Counter(v.status for v in res.verdicts)
+        failed = [v.rule.id for v in res.verdicts if v.status is Status.FAIL and v.rule.strength == "shall"]
+        text = ", ".join(failed)
+        if len(text) > 48:
+            text = text[:45] + "..."
+        rows.append([_record_label(res)] + [colorize(str(c[s]), s, o.color and c[s] > 0) for s in STATUSES] + [text])
+    return table(rows, right=set(range(1, 6)))
+
+
+def _cell(v: Any, o: Options) -> str:
+    if v is None:
+        return ""
+    return colorize(SYMBOLS[v.status], v.status, o.color)
+
+
+def _failures(rep: Any, o: Options, strength: str, title: str) -> list[str]:
+    """Failed rules of one strength, grouped by rule: the clause once, then each record and why."""
+    failed = [(res, v) for res in rep.results for v in res.verdicts
+              if v.status is Status.FAIL and v.rule.strength == strength]
+    if not failed:
+        return []
+    out = ["", colorize(f"{word(title, o.lang)} ({len(failed)}):", Status.FAIL, o.color)]
+    by_rule: dict[str, list] = {}
+    for res, v in failed:
+        by_rule.setdefault(v.rule.id, []).append((res, v))
+    for rule_id, items in by_rule.items():
+        rule = items[0][1].rule
+        n = len(items)
+        count = f"{n} 条记录" if o.lang == "zh" else f"{n} record{'s' if n != 1 else ''}"
+        out.append(colorize("✗", Status.FAIL, o.color) + f" {rule_id}" + (f" {rule.title}" if rule.title else "")
+                   + f" [{strength_word(strength, o.lang)}] — {count}")
+        if rule.cites:
+            out.append(f"    source: {rule.cites[0]}")
+        for res, v in items[:MAX_LISTED]:
+            out.append(f"    {_record_label(res)}: {one_line(v)}")
+        if len(items) > MAX_LISTED:
+            out.append(f"    … +{len(items) - MAX_LISTED}")
+    return out
+
+
+def _data_errors(rep: Any, o: Options) -> list[str]:
+    bad = [r for r in rep.results if r.problems or any(v.status is Status.ERROR for v in r.verdicts)]
+    if not bad:
+        return []
+    out = ["", colorize(f"{word('data_errors', o.lang)} ({len(bad)}):", Status.ERROR, o.color)]
+    for res in bad:
+        src = source_of(rep, res.record)
+        where = f" ({src})" if src is not None else ""
+        errs = [v.rule.id for v in res.verdicts if v.status is Status.ERROR]
+        problems = "; ".join(str(p) for p in res.problems) or next(
+            (v.error for v in res.verdicts if v.status is Status.ERROR and v.error), "")
+        out.append(colorize("!", Status.ERROR, o.color) + f" {_record_label(res)}{where}: {problems}")
+        if errs:
+            out.append(f"    {word('could_not_judge', o.lang)}: {', '.join(errs)}")
+    return out
+
+
+def _unknowns(rep: Any, lang: str) -> list[str]:
+    unknown = [v for v in rep.verdicts if v.status is Status.UNKNOWN]
+    if not unknown:
+        return []
+    missing: Counter = Counter()
+    for v in unknown:
+        missing.update(v.missing)
+    top = ", ".join(f"{f} ({n})" for f, n in missing.most_common(5))
+    return ["", f"{word('unknown_verdicts', lang)}: {len(unknown)}" + (f"; {word('missing_often', lang)}: {top}" if top else "")]
+
+
+def indicator_lines(rep: Any, o: Options, top: int = 10, columns: list[str] | None = None) -> list[str]:
+    """The indicator table: binding and expected apart, target beside the actual values."""
+    rows = indicator_rows(rep, columns)
+    if not any(r["values"] or r["members"] for r in rows):
+        return [f"  {word('no_indicators', o.lang)}"]
+    out: list[str] = []
+    for attribute in ("binding", "expected"):
+        group = [r for r in rows if r["indicator"].attribute == attribute]
+        if not group:
+            continue
+        cols: list[tuple[str, str]] = []
+        for r in group:
+            for v in r["values"]:
+                if (v.entity, v.record_id) not in cols:
+                    cols.append((v.entity, v.record_id))
+        names = {(v.entity, v.record_id): record_name(indicator_record(rep, v), v.record_id)
+                 for r in group for v in r["values"]}
+        label = word(attribute, o.lang) + ("" if o.lang == "zh" else f" ({word(attribute, 'zh')})")
+        out.append(f"  {label}")
+        header = [word("indicator", o.lang), word("target", o.lang)] + [names.get(c) or c[1] or c[0] for c in cols]
+        trows = [header]
+        for r in group:
+            ind = r["indicator"]
+            by_col = {(v.entity, v.record_id): v for v in r["values"]}
+            target = (r["values"] or r["members"])[0].target_text if (r["values"] or r["members"]) else ""
+            title = f"{ind.id} {ind.title or ''}".strip()
+            trows.append([title, target] + [_ind_cell(by_col.get(c), o) for c in cols])
+        out.extend("    " + line for line in table(trows))
+        for r in group:
+            members = r["members"]
+            if not members:
+                continue
+            lagging = [x for x in members if x.status is not Status.PASS]
+            shown = lagging[:top] if top else lagging
+            if not lagging:
+                continue
+            level = members[0].entity
+            head = f"    {r['indicator'].id}: {word('holding_back', o.lang)} {entity_label(rep.spec, level, o.lang)} " \
+                   f"({len(lagging)} {word('of', o.lang)} {len(members)}): "
+            items = []
+            for x in shown:
+                name = record_name(indicator_record(rep, x), x.record_id)
+                items.append(f"{name} {_ind_cell(x, o)}")
+            more = f", … +{len(lagging) - len(shown)}" if len(lagging) > len(shown) else ""
+            out.append(head + ", ".join(items) + more)
+    return out
+
+
+def _ind_cell(v: Any, o: Options) -> str:
+    if v is None:
+        return "—"
+    if v.value is None:
+        return colorize(SYMBOLS[v.status], v.status, o.color)
+    return f"{v.value_text} " + colorize(SYMBOLS[v.status], v.status, o.color)
+
+
+def render_indicators_text(reports: list[Any], options: Options | None = None,
+                           columns: list[str] | None = None) -> str:
+    """The ``indicators`` command's table for every spec with indicators."""
+    o = options or Options()
+    out: list[str] = []
+    for rep in reports:
+        if not rep.spec.indicators:
+            continue
+        out.append(colorize(f"{rep.spec.name}  {rep.spec.title}", None, o.color, True))
+        cols = columns if columns is not None else aggregate_levels(rep.spec)[:2]
+        out.append("  " + " / ".join(entity_label(rep.spec, c, o.lang) for c in cols))
+        out.extend(indicator_lines(rep, o, top=o.top, columns=cols))
+        out.append("")
+    return "\n".join(out) + "\n"
