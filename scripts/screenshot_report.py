@@ -40,8 +40,21 @@ DISTRICTS = [("150302", "海勃湾区"), ("150303", "海南区"), ("150304", "�
 
 
 # ------------------------------------------------------------------ the example city
+def _evaluate(spec: Any, data: Any):
+    """Judge ``data`` (records or an inventory), keeping the records on the report for row names."""
+    inventory = spec.inventory(data)
+    report = spec.evaluate_inventory(inventory)
+    try:
+        from standardlang.reports import Meta
+
+        report.meta = Meta(records=inventory.records, sources=dict(inventory.sources or {}))
+    except (ImportError, TypeError, AttributeError):
+        pass
+    return report
+
+
 def _data_files(folder: pathlib.Path) -> dict[str, list]:
-    """Collections of records from the JSON/YAML files under ``folder``, merged by name."""
+    """Collections of records from the JSON/YAML files under ``folder``, merged by name (no readers)."""
     data: dict[str, list] = {}
     for path in sorted(folder.rglob("*")):
         try:
@@ -65,21 +78,40 @@ def _data_files(folder: pathlib.Path) -> dict[str, list]:
 
 
 def example_city_reports(root: pathlib.Path = ROOT) -> list | None:
-    """The reports of ``examples/wuhai`` for each spec that judges some of its data, or None."""
+    """The reports of ``examples/wuhai`` for each spec that judges some of its data, or None.
+
+    The data files are read by :mod:`standardlang.readers` (JSON, YAML, CSV, Excel)
+    when it is there, else as JSON/YAML collections; the specs are the example's
+    own ``*.stdl`` files, or else ``specs/*.stdl``.
+    """
     folder = root / "examples" / "wuhai"
     if not folder.is_dir():
         return None
-    data = _data_files(folder)
     spec_paths = sorted(folder.glob("*.stdl")) or sorted((root / "specs").glob("*.stdl"))
+    tables = None
+    try:
+        from standardlang import readers
+
+        paths = [str(p) for p in sorted(folder.rglob("*")) if p.suffix.lower() in readers.FORMATS]
+        tables = readers.read_files(paths) if paths else None
+    except Exception:
+        tables = None
+    data = _data_files(folder) if tables is None else {}
     reports = []
     for path in spec_paths:
         try:
             spec = sl.load(path)
-            names = collection_names(spec.entities)
-            mine = {k: copy.deepcopy(v) for k, v in data.items() if k in names}
-            if not mine:
-                continue
-            report = spec.evaluate(mine)
+            if tables is not None:
+                inventory = readers.bind(tables, spec).inventory
+                if not len(inventory):
+                    continue
+                report = _evaluate(spec, inventory)
+            else:
+                names = collection_names(spec.entities)
+                mine = {k: copy.deepcopy(v) for k, v in data.items() if k in names}
+                if not mine:
+                    continue
+                report = _evaluate(spec, mine)
         except Exception:
             continue
         if report.results or report.indicators:
@@ -161,7 +193,7 @@ def synthetic_city_reports(root: pathlib.Path = ROOT, communities: int = 60) -> 
             spec = sl.load(path)
         except Exception:
             continue
-        reports.append(spec.evaluate(synthetic_city(spec.entities, communities)))
+        reports.append(_evaluate(spec, synthetic_city(spec.entities, communities)))
     return reports
 
 
