@@ -424,8 +424,11 @@ class Checker:
             if not isinstance(node.type, (Num, Dynamic)):
                 self.error("E136", f"indicator {ind.id}'s value must be a number, found {node.type.describe()}", span)
             else:
-                ExprChecker(self, [], {}).compatible(node.type, target.type, ">=", span,
-                                                     f"indicator {ind.id}'s value", "its target")
+                try:
+                    ExprChecker(self, [], {}).compatible(node.type, target.type, ">=", span,
+                                                         f"indicator {ind.id}'s value", "its target")
+                except _Failed:
+                    pass
         if not values:
             return None
         if unit is None:
@@ -1015,7 +1018,11 @@ def check(spec: ast.SpecFile, source: Source | None = None) -> CheckedSpec:
     Raises:
         SpecCheckError: holding every error found in the file.
     """
-    return Checker(source).check_spec(spec)
+    checker = Checker(source)
+    try:
+        return checker.check_spec(spec)
+    except _Failed:  # a diagnostic was recorded where no caller expected one
+        raise SpecCheckError(checker.diagnostics) from None
 
 
 def check_expression(expr: ast.Expr, source: Source | None = None, record: RecordT | None = None,

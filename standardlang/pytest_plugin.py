@@ -140,4 +140,5 @@ class StdlExample(pytest.Item):
 
     def reportinfo(self):
         line = self.ref.line
-        return self.path, (line - 1 if line else None), self.name
+        # the headline of a failure; not a suffix of the node id, so pytest shows the id as it is
+        return self.path, (line - 1 if line else None), f"{self.path.name}:{line}: {self.name}"
