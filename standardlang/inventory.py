@@ -21,6 +21,7 @@ class Inventory:
         self.entities = entities
         self.records: dict[str, list[dict]] = {name: list(rs) for name, rs in records.items()}
         self.sources = sources or {}
+        self.ignored: list[str] = []  # collections given that no entity of the spec reads
         self._link()
 
     # -------------------------------------------------------------- construction
@@ -29,12 +30,17 @@ class Inventory:
         """Build from a list of records, a mapping of collections, or one nested record."""
         collected: dict[str, list[dict]] = {name: [] for name in entities}
         names = collection_names(entities)
+        ignored: list[str] = []
         if isinstance(data, list):
             for rec in data:
                 _extract(entities, default_entity, rec, collected)
-        elif isinstance(data, dict) and data and all(k in names or k.startswith("$") for k in data):
+        elif isinstance(data, dict) and data and any(k in names for k in data) and all(
+                isinstance(v, (list, dict)) for k, v in data.items() if not k.startswith("$")):
             for key, value in data.items():
                 if key.startswith("$"):
+                    continue
+                if key not in names:  # a level this spec does not judge (another spec's)
+                    ignored.append(key)
                     continue
                 entity = names[key]
                 if isinstance(value, dict):
@@ -47,7 +53,9 @@ class Inventory:
             _extract(entities, _guess_entity(entities, data, default_entity), data, collected)
         else:
             raise DataError(f"expected records (a list or an object), found {type(data).__name__}")
-        return cls(entities, collected)
+        inventory = cls(entities, collected)
+        inventory.ignored = ignored
+        return inventory
 
     def _link(self) -> None:
         for parent_name, parent in self.entities.items():

@@ -34,10 +34,48 @@ _LARK_OPTIONS = dict(parser="lalr", lexer="contextual", start=["start", "expr"],
 TABLES_FILE = "standardlang.tables.json"
 
 
+_current = threading.local()
+
+
+class _KeywordGlued(Exception):
+    """A keyword was matched as the prefix of a longer word (``requires``)."""
+
+    def __init__(self, token: Any, word: str):
+        self.token = token
+        self.word = word
+
+
+def _is_word_char(ch: str, keyword: str) -> bool:
+    if keyword.isascii():
+        return ch.isascii() and (ch.isalnum() or ch == "_")
+    return (ch.isalpha() or ch == "_") and not ch.isdigit()
+
+
+def _keyword_guard(token: Any) -> Any:
+    """Reject a keyword glued to following letters: ``requires`` is not ``require s``."""
+    text = getattr(_current, "text", None)
+    if text is not None and token.end_pos is not None and token.end_pos < len(text):
+        if _is_word_char(text[token.end_pos], str(token)):
+            end = token.end_pos
+            while end < len(text) and _is_word_char(text[end], str(token)):
+                end += 1
+            raise _KeywordGlued(token, text[token.start_pos:end])
+    return token
+
+
+def _callbacks(terminals: Any) -> dict:
+    out = {}
+    for t in terminals:
+        if t.pattern.type == "str" and re.fullmatch(r"\w+", t.pattern.value):
+            out[t.name] = _keyword_guard
+    return out
+
+
 def _build_lark() -> Any:
     import lark
 
-    return lark.Lark(_grammar_text(), **_LARK_OPTIONS)
+    probe = lark.Lark(_grammar_text(), **_LARK_OPTIONS)
+    return lark.Lark(_grammar_text(), **_LARK_OPTIONS, lexer_callbacks=_callbacks(probe.terminals))
 
 
 def _tables_key() -> str:
@@ -84,7 +122,7 @@ def write_tables(path: str | None = None) -> str:
 
     import lark
 
-    p = _build_lark()
+    p = lark.Lark(_grammar_text(), **_LARK_OPTIONS)
     data, memo = p.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     if path is None:
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grammars", TABLES_FILE)
@@ -93,6 +131,12 @@ def write_tables(path: str | None = None) -> str:
                   ensure_ascii=False, separators=(",", ":"))
         fh.write("\n")
     return path
+
+
+def _decode_again(raw: str) -> Any:
+    import json
+
+    return json.loads(raw, object_hook=_decode_hook)["tables"]
 
 
 def _load_tables() -> Any:
@@ -107,7 +151,8 @@ def _load_tables() -> Any:
         blob = json.loads(raw, object_hook=_decode_hook)
         if blob.get("key") != _tables_key():
             return None
-        return lark.Lark.__new__(lark.Lark)._load(blob["tables"])
+        parser = lark.Lark.__new__(lark.Lark)._load(blob["tables"])
+        return lark.Lark.__new__(lark.Lark)._load(_decode_again(raw), lexer_callbacks=_callbacks(parser.terminals))
     except Exception:  # a missing or stale file only costs the time to rebuild
         return None
 
@@ -556,7 +601,9 @@ def _syntax_error(exc: Exception, source: Source, parser: Any) -> SpecSyntaxErro
         hint = None
         if ch == '"':
             hint = "strings are written on one line, between double quotes"
-        elif ch in "，：；（）":
+        elif ch in "“”‘’「」":
+            hint = 'write strings between straight double quotes: "..."'
+        elif ch in "，：；（）【】":
             hint = f"use the ASCII character instead of the full-width `{ch}`"
         return SpecSyntaxError([Diagnostic("E001", f"unexpected character {ch!r}",
                                            Span.point(line, column), hint=hint, source=source)])
@@ -571,10 +618,13 @@ def _syntax_error(exc: Exception, source: Source, parser: Any) -> SpecSyntaxErro
             span = _tok_span(tok)
         hint = None
         keyword_choices = [w.strip("`") for w in expected if w.startswith("`")]
-        if tok.type in ("NAME", "RULE_ID") and keyword_choices:
+        glued = [a for a in OPERATOR_ALIASES if a in str(tok) and a != str(tok)]
+        if expected == ["a string"]:
+            hint = 'write the text in double quotes: "..."'
+        elif glued and tok.type == "NAME":
+            hint = f"put spaces around the operator word `{glued[0]}`"
+        elif tok.type in ("NAME", "RULE_ID") and keyword_choices:
             hint = did_you_mean(str(tok), keyword_choices)
-        if hint is None and any(alias in str(tok) for alias in OPERATOR_ALIASES):
-            hint = "put spaces around Chinese operator words such as 不小于"
         if len(expected) > 12:
             expected = expected[:12] + ["…"]
         message = f"{msg}; expected {', '.join(expected)}" if expected else msg
@@ -596,12 +646,22 @@ def _parse(text: str, name: str, start: str) -> Any:
                                           None, source=source)])
     _check_nesting(text, source)
     parser = _parsers()
+    _current.text = text
     try:
         tree = parser.parse(text, start=start)
+    except _KeywordGlued as exc:
+        tok = exc.token
+        keywords = [t.pattern.value for t in parser.terminals if t.pattern.type == "str"]
+        hint = did_you_mean(exc.word, keywords) or f"put a space after `{tok}`"
+        raise SpecSyntaxError([Diagnostic(
+            "E003", f"unknown word `{exc.word}`", Span(tok.line, tok.column, tok.line, tok.column + len(exc.word)),
+            hint=hint, source=source)]) from None
     except lark.exceptions.UnexpectedInput as exc:
         raise _syntax_error(exc, source, parser) from None
     except lark.exceptions.LarkError as exc:  # pragma: no cover - defensive
         raise SpecSyntaxError([Diagnostic("E000", f"cannot parse: {exc}", None, source=source)]) from None
+    finally:
+        _current.text = None
     comments = _scan_comments(text) if start == "start" else {}
     lines = _statement_lines(tree) if comments else []
     builder = _Builder(source, comments, lines)

@@ -8,7 +8,6 @@ resolves names per record.
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
@@ -46,7 +45,6 @@ class Spec:
         self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
         self._roots = {r.id: _root_fields(r, checked) for r in checked.rules}
         self._compiler = compiler
-        self._lock = threading.Lock()
 
     # -------------------------------------------------------------- introspection
     @property
@@ -113,7 +111,8 @@ class Spec:
         entity = entity or self.default_entity
         if isinstance(records, dict) and entity in self.checked.entities:
             names = collection_names(self.checked.entities)
-            is_collections = bool(records) and all(k in names or k.startswith("$") for k in records)
+            is_collections = bool(records) and any(k in names for k in records) and all(
+                isinstance(v, (list, dict)) for k, v in records.items() if not k.startswith("$"))
             if not is_collections and _looks_like_record(records, self.checked.entities[entity]):
                 records = [records]
         return Inventory.from_data(self.checked.entities, records, entity)
@@ -178,7 +177,10 @@ class Spec:
             if key.startswith("goal:"):
                 lets[key.split(".", 1)[1]] = info
         checked = check_expression(node, Source(name, text), rec, lets)
-        return Expression(checked, text, self.checked.lets, rtype=rec)
+        # goal definitions are referred to by their short name from an ad-hoc expression
+        interp_lets = dict(self.checked.lets)
+        interp_lets.update({f".{short}": info for short, info in lets.items()})
+        return Expression(checked, text, interp_lets, rtype=rec)
 
     def __repr__(self) -> str:
         return f"<Spec {self.name} {len(self.rules)} rules, {len(self.indicators)} indicators>"
