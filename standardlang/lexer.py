@@ -82,7 +82,6 @@ class StandardLangLexer(RegexLexer):
     aliases = ["standardlang", "stdl"]
     filenames = ["*.stdl"]
     mimetypes = ["text/x-standardlang"]
-    url = "https://github.com/standardlang/standardlang"
 
     tokens = {
         "root": [
