@@ -30,26 +30,27 @@ def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:
             return Status.NOT_APPLICABLE
         if a is None:
             return Status.UNKNOWN
-    h: Any = True
-    for r in rule.requires:
-        v = interp.eval(r, scopes)
-        h = False if (h is False or v is False) else (None if (h is None or v is None) else True)
-        if h is False:
-            break
+    h = _all_hold(rule.requires, interp, scopes)
     if h is True:
         return Status.PASS
     for alt in rule.alternatives:
-        x: Any = True
-        parts = ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
-        for p in parts:
-            v = interp.eval(p, scopes)
-            x = False if (x is False or v is False) else (None if (x is None or v is None) else True)
-            if x is False:
-                break
+        x = _all_hold(([alt.applies] if alt.applies is not None else []) + list(alt.requires), interp, scopes)
         if x is True:
             return Status.PASS
         h = None if (h is None or x is None) else False
     return Status.FAIL if h is False else Status.UNKNOWN
+
+
+def _all_hold(conditions: Any, interp: Interpreter, scopes: list[Any]) -> Any:
+    """Kleene conjunction of ``conditions``, stopping at the first false one."""
+    acc: Any = True
+    for c in conditions:
+        v = interp.eval(c, scopes)
+        if v is False:
+            return False
+        if v is None:
+            acc = None
+    return acc
 
 
 def value_text(node: ir.Node, value: Any) -> str:
