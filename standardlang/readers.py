@@ -415,8 +415,12 @@ class _Binder:
                 return found
             if table.named_by == "key" or not table.only_sheet:
                 what = "collection" if table.named_by == "key" else "sheet"
+                hint = did_you_mean(table.name, self.entities)
+                # a level of another spec (city, districts) is expected; only a near-miss is worth a hint
+                if hint and table.name.lower() in LEVEL_WORDS:
+                    hint = None
                 self.warn(f"{table.file}: {what} `{table.name}` is no entity of spec {self.spec.name}; ignored"
-                          + (f" ({did_you_mean(table.name, self.entities)})" if did_you_mean(table.name, self.entities) else ""))
+                          + (f" ({hint})" if hint else ""))
                 return None
         stem = table.stem
         last = re.split(r"[_\-. ]", stem)[-1]

@@ -54,14 +54,18 @@ def format_number(value: Any, unit: str = "") -> str:
 def _decimal(v: Fraction) -> str:
     if v.denominator == 1:
         return str(v.numerator)
-    # up to 4 decimals, trailing zeros dropped; exact when it terminates sooner
-    scaled = round(v * 10000)
+    # exact when it terminates within 4 decimals (2200.5, 33.125); else ≈ with 2 decimals
+    if Fraction(round(v * 10000), 10000) == v:
+        return _fixed(v, 4)
+    return "≈" + _fixed(v, 2)
+
+
+def _fixed(v: Fraction, places: int) -> str:
+    scale = 10 ** places
+    scaled = round(v * scale)
     sign = "-" if scaled < 0 else ""
-    scaled = abs(scaled)
-    whole, frac = divmod(scaled, 10000)
-    text = f"{sign}{whole}.{frac:04d}".rstrip("0").rstrip(".")
-    exact = Fraction(scaled if not sign else -scaled, 10000) == v
-    return text if exact else "≈" + text
+    whole, frac = divmod(abs(scaled), scale)
+    return f"{sign}{whole}.{frac:0{places}d}".rstrip("0").rstrip(".")
 
 
 @attrs.frozen
