@@ -699,8 +699,12 @@ class ExprChecker:
                 typ = ListT(typ)
             return ir.LetRef(self.c.qualname(t), node.name, obj, 0, typ, over_list=over_list,
                              span=node.span, text=self.t(node))
-        self.fail("E100", f"{t.describe()} has no field `{node.name}`", node.span,
-                  did_you_mean(node.name, list(t.fields) + list(t.lets)))
+        from .parser import OPERATOR_ALIASES
+
+        glued = [a for a in OPERATOR_ALIASES if a in node.name]
+        hint = (f"put spaces around the operator word `{glued[0]}`" if glued
+                else did_you_mean(node.name, list(t.fields) + list(t.lets)))
+        self.fail("E100", f"{t.describe()} has no field `{node.name}`", node.span, hint)
 
     def x_SetLit(self, node: ast.SetLit, hint) -> ir.Node:
         self.fail("E107", "a set `{...}` is used after `in` or `contains`", node.span,

@@ -158,10 +158,13 @@ class Compiler:
                 body.append("    return _PASS")
                 body.append("_h = None if (_h is None or _x is None) else False")
             body.append("return _FAIL if _h is False else _UNK")
-        full = ["try:"] + ["    " + line for line in f.prelude + body] + \
-               ["except Exception:", "    return _ERR"]
-        name = f"_R_{_mangle(rule.id)}_{len(self.sources)}"
         fallback = _rule_fallback(rule, self.interp)
+        fb = self.const_object(fallback)
+        # data the fast path cannot read (a list where a record was expected...) is judged by
+        # the reference interpreter, which gives the verdict or the error
+        full = ["try:"] + ["    " + line for line in f.prelude + body] + \
+               ["except Exception:", f"    return {fb}(_r)"]
+        name = f"_R{len(self.sources) + len(self.pending)}"
         if verdict_owner is not None:
             from .evaluate import Verdict
 
@@ -175,10 +178,15 @@ class Compiler:
 
             ctx = self.const_object(VerdictContext(rule, verdict_owner))
 
+            fbv = self.const_object(lambda record, _status=fallback: Verdict(rule, _status(record), record,
+                                                                             verdict_owner))
+
             def wrap(line: str) -> str:
                 m = re.fullmatch(r"(\s*)return (.+)", line)
                 if m is None:
                     return line
+                if m.group(2) == f"{fb}(_r)":
+                    return f"{m.group(1)}return {fbv}(_r)"
                 cls = re.sub(r"\b_(PASS|FAIL|UNK|NA|ERR)\b", r"_V\1", m.group(2))
                 return f"{m.group(1)}return _tnew({cls}, ({ctx}, _r))"
 
@@ -211,9 +219,11 @@ class Compiler:
         """A function record -> value (None for unknown); raises on malformed data."""
         f = _Func("_r")
         expr = self.expr(node, ["_r"], f)
-        body = [*f.prelude, f"return {expr}"]
         interp = self.interp
-        name = f"_V_{_mangle(label)}_{len(self.sources)}"
+        fb = self.const_object(lambda record: interp.eval(node, [record]))
+        body = ["try:", *("    " + line for line in f.prelude), f"    return _rt.exact({expr})",
+                "except Exception:", f"    return {fb}(_r)"]
+        name = f"_V{len(self.sources) + len(self.pending)}"
         return self.define(name, "_r", body, lambda record: interp.eval(node, [record]))
 
     # ---------------------------------------------------------------- expressions
@@ -335,8 +345,11 @@ class Compiler:
                 if op in ("==", "!="):
                     return f"(None if ({t} := {lhs}) is None else {t} {op} {self.const(v)})"
             elif isinstance(v, int):
-                return f"(None if ({t} := {lhs}) is None else _q({t}) {op} {v!r})" if op in ("==", "!=") \
-                    else f"(None if ({t} := {lhs}) is None else {t} {op} {v!r})"
+                if op == "==":
+                    return f"(None if ({t} := {lhs}) is None else _rt.eq({t}, {v!r}))"
+                if op == "!=":
+                    return f"(None if ({t} := {lhs}) is None else not _rt.eq({t}, {v!r}))"
+                return f"(None if ({t} := {lhs}) is None else {t} {op} {v!r})"
             elif isinstance(v, Fraction):
                 return f"(None if ({t} := {lhs}) is None else _q({t}) {op} {self.const(v)})"
         return f"_rt.compare({op!r}, {self.expr(left, scopes, f)}, {self.expr(right, scopes, f)})"
@@ -400,10 +413,6 @@ class FunctionRef:
 
 
 _MIRROR = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
-
-
-def _mangle(text: str) -> str:
-    return "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in text)[:40]
 
 
 def _conjuncts(n: ir.Node) -> list[ir.Node]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import ir, runtime as rt
-from .types import ListT, LetInfo
+from .types import Dynamic, LetInfo, ListT
 
 
 class Interpreter:
@@ -37,6 +37,8 @@ class Interpreter:
                     n.path.startswith(m + ".") for m in missing):
                 missing.append(n.path)
             return None
+        if isinstance(obj, list) and isinstance(n.type, Dynamic):
+            return [self.read(n, e, missing) for e in obj]
         v = obj.get(n.name)
         if v is None:
             if n.optional and n.list_field:

@@ -250,13 +250,15 @@ def _scan_comments(text: str) -> dict[int, str]:
 def _check_nesting(text: str, source: Source) -> None:
     depth = 0
     line, col = 1, 0
-    in_string = False
+    in_string = in_comment = False
     escaped = False
+    if text.count("(") + text.count("[") + text.count("{") <= MAX_NESTING:
+        return
     for ch in text:
         col += 1
         if ch == "\n":
             line, col = line + 1, 0
-            in_string = False
+            in_string = in_comment = False
             continue
         if in_string:
             if escaped:
@@ -268,9 +270,11 @@ def _check_nesting(text: str, source: Source) -> None:
             continue
         if ch == '"':
             in_string = True
-        elif ch == "#":
-            # skip to end of line
-            in_string = False
+            continue
+        if ch == "#":
+            in_comment = True
+        if in_comment:
+            continue
         if ch in "([{":
             depth += 1
             if depth > MAX_NESTING:
@@ -324,14 +328,15 @@ class _Builder:
             if method is None:
                 raise AssertionError(f"parser: unhandled grammar rule {tree.data!r}")
             self.methods[tree.data] = method
-        self.depth += 1
-        if self.depth > MAX_DEPTH + 20:
+        is_expr = tree.data in _EXPR_RULES
+        self.depth += is_expr
+        if self.depth > MAX_DEPTH:
             meta = tree.meta
             raise SpecSyntaxError([Diagnostic(
                 "E011", f"expression nested more than {MAX_DEPTH} deep", _span_of(meta),
                 hint="split it into `let` definitions", source=self.source)])
         children = [self.build(c) if c is not None else None for c in tree.children]
-        self.depth -= 1
+        self.depth -= is_expr
         meta = tree.meta
         span = None if meta.empty else Span(meta.line, meta.column, meta.end_line, meta.end_column)
         if tree.data in _STATEMENT_RULES:
@@ -487,6 +492,7 @@ class _Builder:
         return ast.DataList(tuple(i for i in items if i is not None), span=span)
 
     def r_data_number(self, span, number, unit):
+        self.long_number(number, span)
         return ast.DataNumber(number, unit, span=span)
 
     def r_data_string(self, span, tok):
@@ -538,7 +544,13 @@ class _Builder:
     def r_attr(self, span, obj, name):
         return ast.Attr(obj, str(name), span=span)
 
+    def long_number(self, text: str, span) -> None:
+        if len(text) > MAX_DIGITS:
+            raise SpecSyntaxError([Diagnostic("E012", f"a number of {len(text)} digits is too long (limit {MAX_DIGITS})",
+                                              span, source=self.source)])
+
     def r_number(self, span, tok, unit):
+        self.long_number(str(tok), span)
         return ast.Number(str(tok), unit, span=span)
 
     def r_string(self, span, tok):
@@ -672,6 +684,11 @@ def _parse(text: str, name: str, start: str) -> Any:
                                           None, source=source)]) from None
     return node
 
+
+_EXPR_RULES = {"cond", "logic", "negation", "compare", "between", "member", "contains", "arith", "neg",
+               "attr", "number", "string", "boolean", "name", "call", "set_literal"}
+
+MAX_DIGITS = 4000  # digits of a number literal; Python caps int() of a string at 4300
 
 _CONTAINERS = {"start", "standard", "enum_def", "entity", "record_body", "field", "goal", "rule",
                "alternative", "indicator"}

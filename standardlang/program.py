@@ -106,8 +106,17 @@ class Spec:
         return self.evaluate_inventory(inventory, rules)
 
     def inventory(self, records: Any, entity: str | None = None) -> Inventory:
+        """Records of all entity levels, linked (see :class:`~standardlang.inventory.Inventory`)."""
+        from .errors import DataError, did_you_mean
+
         if isinstance(records, Inventory):
             return records
+        if entity is not None and entity not in self.checked.entities:
+            raise DataError(f"spec {self.name} has no entity `{entity}`"
+                            + (f"; {did_you_mean(entity, self.checked.entities)}"
+                               if did_you_mean(entity, self.checked.entities) else ""))
+        if not self.checked.entities:
+            return Inventory({}, {})
         entity = entity or self.default_entity
         if isinstance(records, dict) and entity in self.checked.entities:
             names = collection_names(self.checked.entities)
@@ -200,7 +209,16 @@ class Expression:
             self.rule = CheckedRule("expr", text, rtype.name if rtype else "record", "", None, "shall", None, (node,),
                                     span=node.span)
             self._fn = compiler.compile_rule(self.rule)
-            self.evaluate = compiler.compile_rule(self.rule, verdict_owner=self)  # type: ignore[method-assign]
+            fast = compiler.compile_rule(self.rule, verdict_owner=self)
+            if rtype is None:
+                self.evaluate = fast  # type: ignore[method-assign]
+            else:  # typed against a schema: a malformed record is an error verdict, as in Spec.judge
+                def checked(record: Any, _fast=fast, _rule=self.rule) -> Verdict:
+                    if validate(record, rtype):
+                        return Verdict(_rule, Status.ERROR, record, self)
+                    return _fast(record)
+
+                self.evaluate = checked  # type: ignore[method-assign]
         else:
             self.rule = None
             self._fn = compiler.compile_value(node)

@@ -17,16 +17,41 @@ _Fraction = Fraction
 
 
 def q(x: Any) -> Any:
-    """Exact value of a number: floats become the decimal they print as."""
+    """Exact value of a number: floats become the decimal they print as.
+
+    Booleans count as 0 and 1 and non-finite floats stay as they are, exactly as
+    Python compares them, so the compiled fast path and this agree on any input;
+    a schema's validation is what turns such values into error verdicts.
+    """
     if x.__class__ is _float:
-        if x.is_integer():
+        if x.is_integer() and -9007199254740992 <= x <= 9007199254740992:
             return int(x)
-        if x != x or x in (float("inf"), float("-inf")):
-            raise ValueError(f"not a finite number: {x!r}")
-        return _Fraction(repr(x))
-    if x.__class__ is bool or not isinstance(x, (int, Fraction)):
+        if x != x or x in (_INF, _NINF):
+            return x
+        return norm(_Fraction(repr(x)))
+    if not isinstance(x, (int, Fraction)):
         raise TypeError(f"expected a number, found {x!r}")
     return x
+
+
+_INF = float("inf")
+_NINF = float("-inf")
+
+
+def exact(x: Any) -> Any:
+    """A value leaving an evaluator: floats read exactly (see :func:`q`)."""
+    if x.__class__ is _float:
+        return q(x)
+    return x
+
+
+def dget(obj: Any, name: str) -> Any:
+    """Read ``name`` from a record of unknown shape; through a list it maps (schemaless paths)."""
+    if obj is None:
+        return None
+    if isinstance(obj, list):
+        return [dget(e, name) for e in obj]
+    return obj.get(name)
 
 
 def norm(x: Any) -> Any:
@@ -129,6 +154,9 @@ def _eq(a: Any, b: Any) -> bool:
     return a == b
 
 
+eq = _eq
+
+
 def and3(a: Any, b: Any) -> Any:
     if a is False or b is False:
         return False
@@ -192,7 +220,7 @@ def cond(test: Any, then: Callable[[], Any], else_: Callable[[], Any]) -> Any:
     if test is False:
         return else_()
     a, b = then(), else_()
-    return a if a is not None and a == b else None
+    return a if a is not None and b is not None and _eq(a, b) else None
 
 
 def minmax(func: str, values: Iterable[Any]) -> Any:

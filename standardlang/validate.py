@@ -37,7 +37,9 @@ def _jsonable(v: Any) -> Any:
 
 
 def _short(v: Any) -> str:
-    text = repr(v)
+    import reprlib
+
+    text = reprlib.repr(v)  # bounded in depth and length: data may be absurd
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -52,6 +52,13 @@ def format_number(value: Any, unit: str = "") -> str:
 
 
 def _decimal(v: Fraction) -> str:
+    if abs(v.numerator).bit_length() > 3000 or v.denominator.bit_length() > 3000:
+        import math
+
+        if v == 0:
+            return "0"
+        exp = math.floor(math.log10(abs(v.numerator)) - math.log10(v.denominator))
+        return f"{'-' if v < 0 else ''}≈10^{exp}"
     if v.denominator == 1:
         return str(v.numerator)
     # exact when it terminates within 4 decimals (2200.5, 33.125); else ≈ with 2 decimals
