@@ -52,7 +52,7 @@ class Checker:
             return None
         lines = self._lines
         if lines is None:
-            lines = self._lines = self.source.text.splitlines()
+            lines = self._lines = self.source.text.split("\n")
         if span.line == span.end_line:
             return lines[span.line - 1][span.column - 1 : span.end_column - 1]
         parts = [lines[span.line - 1][span.column - 1 :]]

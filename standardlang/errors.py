@@ -36,7 +36,7 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # lines as the parser counts them: \n only
         if 1 <= number <= len(lines):
             return lines[number - 1]
         return ""

@@ -239,7 +239,7 @@ _STATEMENT_RULES = {
 
 def _scan_comments(text: str) -> dict[int, str]:
     comments = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if "#" in line:
             m = _COMMENT_RE.match(line)
             if m:
@@ -289,7 +289,7 @@ def _check_nesting(text: str, source: Source) -> None:
 class _Builder:
     """Turns Lark's parse tree into AST nodes; raises on any rule it does not know."""
 
-    def __init__(self, source: Source, comments: dict[int, str], statement_lines: list[int]):
+    def __init__(self, source: Source, comments: dict[int, str], starts: dict[int, int]):
         import lark
 
         self.tree_class = lark.Tree
@@ -300,6 +300,8 @@ class _Builder:
         # a comment belongs to the first statement starting on or after its line
         import bisect
 
+        self.starts = starts
+        statement_lines = sorted(starts)
         for line, text in sorted(comments.items()):
             i = bisect.bisect_left(statement_lines, line)
             if i < len(statement_lines):
@@ -309,11 +311,12 @@ class _Builder:
 
     def blank_before(self, line: int) -> bool:
         if self.lines is None:
-            self.lines = self.source.text.splitlines()
+            self.lines = self.source.text.split("\n")
         return 2 <= line <= len(self.lines) + 1 and not self.lines[line - 2].strip()
 
     def take_comments(self, span: Span | None) -> tuple[str, ...]:
-        if span is None:
+        # statements are built inside out: a comment goes to the outermost one on its line
+        if span is None or self.starts.get(span.line) != span.column:
             return ()
         return tuple(self.pending.pop(span.line, ()))
 
@@ -675,7 +678,7 @@ def _parse(text: str, name: str, start: str) -> Any:
     finally:
         _current.text = None
     comments = _scan_comments(text) if start == "start" else {}
-    lines = _statement_lines(tree) if comments else []
+    lines = _statement_lines(tree) if comments else {}
     builder = _Builder(source, comments, lines)
     try:
         node = builder.build(tree)
@@ -694,18 +697,21 @@ _CONTAINERS = {"start", "standard", "enum_def", "entity", "record_body", "field"
                "alternative", "indicator"}
 
 
-def _statement_lines(tree: Any) -> list[int]:
+def _statement_lines(tree: Any) -> dict[int, int]:
+    """Line -> column of the outermost statement starting on that line."""
     import lark
 
-    lines = set()
+    lines: dict[int, int] = {}
     stack = [tree]
     while stack:
         t = stack.pop()
         if t.data in _STATEMENT_RULES and not t.meta.empty:
-            lines.add(t.meta.line)
+            line, col = t.meta.line, t.meta.column
+            if col < lines.get(line, col + 1):
+                lines[line] = col
         if t.data in _CONTAINERS:
             stack.extend(c for c in t.children if isinstance(c, lark.Tree))
-    return sorted(lines)
+    return lines
 
 
 def _check_depth(node: Any, source: Source) -> None:

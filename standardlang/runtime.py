@@ -42,6 +42,8 @@ def exact(x: Any) -> Any:
     """A value leaving an evaluator: floats read exactly (see :func:`q`)."""
     if x.__class__ is _float:
         return q(x)
+    if x.__class__ is list:
+        return [exact(e) for e in x]
     return x
 
 
