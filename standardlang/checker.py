@@ -623,12 +623,11 @@ class ExprChecker:
                       did_you_mean(name, list(lookup)) or f"members: {', '.join(enum_hint.members)}")
         if name in FUNCTIONS:
             self.fail("E105", f"`{name}` is a function: call it with parentheses", node.span, f"{name}(...)")
-        hint = did_you_mean(name, self.visible_names())
-        if hint is None:
-            from .parser import OPERATOR_ALIASES
+        from .parser import OPERATOR_ALIASES
 
-            if any(a in name for a in OPERATOR_ALIASES):
-                hint = "put spaces around Chinese operator words such as 不小于"
+        glued = [a for a in OPERATOR_ALIASES if a in name]
+        hint = (f"put spaces around the operator word `{glued[0]}`" if glued
+                else did_you_mean(name, self.visible_names()))
         where = self.scopes[-1].describe() if self.scopes else "this expression"
         self.fail("E100", f"unknown name `{name}` in {where}", node.span, hint)
 
@@ -702,8 +701,10 @@ class ExprChecker:
         from .parser import OPERATOR_ALIASES
 
         glued = [a for a in OPERATOR_ALIASES if a in node.name]
+        names = list(t.fields) + list(t.lets)
         hint = (f"put spaces around the operator word `{glued[0]}`" if glued
-                else did_you_mean(node.name, list(t.fields) + list(t.lets)))
+                else did_you_mean(node.name, names)
+                or (f"its fields: {', '.join(names[:12])}{', …' if len(names) > 12 else ''}" if names else None))
         self.fail("E100", f"{t.describe()} has no field `{node.name}`", node.span, hint)
 
     def x_SetLit(self, node: ast.SetLit, hint) -> ir.Node:

@@ -302,9 +302,9 @@ def format_spec(spec: ast.SpecFile) -> str:
             w.line(0, f"goal {d.id}{_label(d.title)} for {d.entity} {{")
             first = True
             for item in d.items:
-                if isinstance(item, ast.Rule) or item.gap:
-                    if not first:
-                        w.blank()
+                if (isinstance(item, ast.Rule) or item.gap) and not first:
+                    w.blank()
+                if isinstance(item, ast.Rule):
                     w.comments(item, 1)
                     w.line(1, f"rule {item.id}{_label(item.title)} {{")
                     _clauses(w, item.clauses, 2)

@@ -634,7 +634,9 @@ def _syntax_error(exc: Exception, source: Source, parser: Any) -> SpecSyntaxErro
         hint = None
         keyword_choices = [w.strip("`") for w in expected if w.startswith("`")]
         glued = [a for a in OPERATOR_ALIASES if a in str(tok) and a != str(tok)]
-        if expected == ["a string"]:
+        if str(tok) in _COMPOP and not any(w.strip("`") in _COMPOP for w in expected):
+            hint = "comparisons do not chain: write `x between 6 and 12`, or join two comparisons with `and`"
+        elif expected == ["a string"]:
             hint = 'write the text in double quotes: "..."'
         elif glued and tok.type == "NAME":
             hint = f"put spaces around the operator word `{glued[0]}`"

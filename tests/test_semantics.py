@@ -613,7 +613,7 @@ def test_goal_let_and_entity_let_in_rules():
     assert fn({"households": 5}) is Status.NOT_APPLICABLE  # false and unknown is false
 
 
-# ====================================================================== known bugs (xfail, strict)
+# ====================================================================== regressions (found as bugs by this suite)
 
 
 def _reference_status(expr, record) -> Status:
