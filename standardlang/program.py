@@ -43,7 +43,7 @@ class Spec:
         compiler.batch = False
         self._rule_fns = {k: ref.get() for k, ref in rule_refs.items()}
         self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
-        self._roots = {r.id: _root_fields(r, checked) for r in checked.rules}
+        self._roots: dict[str, set[str]] = {}  # rule -> top-level fields it reads; filled when needed
         self._compiler = compiler
 
     # -------------------------------------------------------------- introspection
@@ -148,12 +148,19 @@ class Spec:
         bad_roots = {_root_of(p.path) for p in problems}
         verdicts = []
         for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
-            if problems and (not isinstance(record, dict) or bad_roots & self._roots[r.id]):
+            if problems and (not isinstance(record, dict) or bad_roots & self.roots(r)):
                 status = Status.ERROR
             else:
                 status = self._rule_fns[r.id](record)
             verdicts.append(Verdict(r, status, record, self, rid))
         return RecordResult(entity, rid, verdicts, problems, record)
+
+    def roots(self, rule: CheckedRule) -> set[str]:
+        """The top-level fields of its record that ``rule`` reads (computed once, when needed)."""
+        roots = self._roots.get(rule.id)
+        if roots is None:
+            roots = self._roots[rule.id] = _root_fields(rule, self.checked)
+        return roots
 
     def statuses(self, records: Iterable[Any], rule_id: str) -> list[Status]:
         """Bulk evaluation: the status of one rule for many records, no explanations."""
