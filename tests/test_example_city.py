@@ -17,6 +17,8 @@ Regenerate the golden file after an intended change with
 
 from __future__ import annotations
 
+from spec_helpers import can_be_unknown  # noqa: E402  (tests/ is on sys.path)
+
 import contextlib
 import importlib.util
 import io
@@ -156,40 +158,6 @@ def walk(node: Any):
                         yield from walk(x)
             elif attrs.has(type(v)):
                 yield from walk(v)
-
-
-def can_be_unknown(spec: Any, rule: Any) -> bool:
-    """Whether missing data (a required field, a division, an aggregate of nothing) can decide ``rule``."""
-    roots = [rule.applies, *rule.requires]
-    for alt in rule.alternatives:
-        roots += [alt.applies, *alt.requires]
-    stack = [n for n in roots if n is not None]
-    seen: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Present):
-            continue  # present() is never unknown
-        if isinstance(node, ir.Field) and not (node.optional and isinstance(node.type, (RecordT, ListT))):
-            return True  # a required field, or an optional value: absent is unknown
-        if isinstance(node, ir.Binary) and node.op == "/":
-            return True
-        if isinstance(node, ir.Aggregate) and node.func in ("avg", "min", "max", "share"):
-            return True
-        if isinstance(node, ir.LetRef):
-            key = f"{node.entity}.{node.name}"
-            if key not in seen and key in spec.checked.lets:
-                seen.add(key)
-                stack.append(spec.checked.lets[key].ir)
-        if attrs.has(type(node)):
-            for f in attrs.fields(type(node)):
-                if f.name in ("type", "enum"):
-                    continue
-                v = getattr(node, f.name)
-                if isinstance(v, tuple):
-                    stack.extend(x for x in v if attrs.has(type(x)))
-                elif attrs.has(type(v)):
-                    stack.append(v)
-    return False
 
 
 # ------------------------------------------------------------------ the data is the generator's output
