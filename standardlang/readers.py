@@ -394,6 +394,7 @@ def _member(cell: Any, t: EnumT) -> Any:
 # ------------------------------------------------------------------ binding to a spec
 class _Binder:
     def __init__(self, spec: Any, entity: str | None, levels: Iterable[str] = ()):
+        self.presence: dict[str, list[str] | None] = {}
         self.spec = spec
         self.levels = {_norm(w) for w in LEVEL_WORDS} | {_norm(w) for w in levels}
         self.entities: dict[str, RecordT] = spec.entities
@@ -529,8 +530,23 @@ class _Binder:
             steps.append((fname, index))
         return (steps, info) if steps else None
 
+    def presence_steps(self, header: str, rtype: RecordT) -> list[str] | None:
+        """For a dotted header no field matches (``service_station.rooms`` read by a spec
+        without ``rooms``): the path of the nested record it lies in, whose presence a
+        filled cell still shows.  None when no nested record of the schema is named."""
+        t: Any = rtype
+        steps: list[str] = []
+        for part in header.split(".")[:-1]:
+            fname = _lookup(field_index(t), part) if isinstance(t, RecordT) else None
+            if fname is None or not isinstance(t.fields[fname].type, RecordT) or t.fields[fname].type.entity:
+                break
+            steps.append(fname)
+            t = t.fields[fname].type
+        return steps or None
+
     def flat(self, table: Table, rtype: RecordT) -> list[Any]:
         plans, unmatched, links = [], [], []
+        self.presence = {h: self.presence_steps(h, rtype) for h in table.headers if h and "." in h}
         for h in table.headers:
             if not h:
                 continue
@@ -559,6 +575,12 @@ class _Binder:
                 continue
             if plan is None:
                 rec.setdefault(header, cell.strip() if isinstance(cell, str) else cell)
+                target: Any = rec
+                for fname in self.presence.get(header) or ():  # the nested record is there
+                    nxt = target.get(fname)
+                    if not isinstance(nxt, dict):
+                        nxt = target[fname] = {}
+                    target = nxt
                 continue
             steps, info = plan
             value = convert_cell(cell, info.type, info.unit)

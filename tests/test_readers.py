@@ -287,3 +287,17 @@ def test_a_cell_may_hold_a_whole_list_or_record_as_json(demo, tmp_path):
     assert c["c1"]["kindergarten"] == {"classes": 6}
     report = demo.evaluate_inventory(ds.inventory)
     assert [p.path for p in report.record("c2").problems] == ["convenience_stores"]
+
+
+def test_a_filled_column_of_a_nested_record_shows_it_present(tmp_path):
+    """Regression: whether a nested record was there used to depend on which of its columns
+    the reading spec knew; `service_station.rooms` is no field of the indicators spec."""
+    from standardlang import readers
+
+    path = tmp_path / "communities.csv"
+    path.write_text("id,subdistrict,households,service_station.rooms\nc1,s1,100,service_hall\nc2,s1,100,\n",
+                    encoding="utf-8")
+    spec = sl.load(Path(__file__).resolve().parent.parent / "specs" / "wuhai_indicators.stdl")
+    records = readers.load_data([str(path)], spec).inventory.records["community"]
+    assert records[0]["service_station"] == {}
+    assert "service_station" not in records[1]
