@@ -181,9 +181,28 @@ def _read_jsonl(path: str, text: str) -> Table:
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise _error("D003", path, f"not valid JSON: {exc.msg}", Span.point(n, exc.colno), text) from None
+            # one bad line is one bad record: it gets error verdicts, the other lines are judged
+            rows.append(UnreadableLine(line, f"not valid JSON at column {exc.colno}: {exc.msg}"))
         sources.append(Provenance(path, n, "line"))
+    if rows and all(isinstance(r, UnreadableLine) for r in rows):
+        first = rows[0]
+        raise _error("D003", path, f"not JSON Lines: line 1 is {first.problem}", Span.point(1, 1), text)
     return Table(path, rows, sources)
+
+
+class UnreadableLine(str):
+    """A JSON Lines line that is not JSON; judged as a record, it gives error verdicts."""
+
+    problem: str
+
+    def __new__(cls, line: str, problem: str) -> "UnreadableLine":
+        obj = super().__new__(cls, line)
+        obj.problem = problem
+        return obj
+
+    def __repr__(self) -> str:
+        text = str.__repr__(self[:40] + ("…" if len(self) > 40 else ""))
+        return f"{text} ({self.problem})"
 
 
 def _load_yaml(path: str, text: str) -> Any:

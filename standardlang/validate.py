@@ -47,7 +47,9 @@ def validate(record: Any, rec: RecordT, path: str = "") -> list[Problem]:
     """Every problem of ``record`` against ``rec`` (extra fields are allowed)."""
     problems: list[Problem] = []
     if not isinstance(record, dict):
-        problems.append(Problem(path or "record", record, f"expected a record (object), found {_short(record)}"))
+        problem = getattr(record, "problem", None)  # a reader's unreadable line says why itself
+        message = problem if isinstance(problem, str) else f"expected a record (object), found {_short(record)}"
+        problems.append(Problem(path or "record", record, message))
         return problems
     for name, info in rec.fields.items():
         if name not in record or record[name] is None:

@@ -250,11 +250,16 @@ def test_bad_json_names_file_and_line():
 
 
 def test_bad_json_line(tmp_path):
+    """A line that is not JSON is one error record with its line; a file of none is unreadable."""
     p = tmp_path / "x.jsonl"
     p.write_text('{"id": 1}\n{"id": \n', encoding="utf-8")
-    with pytest.raises(DataError, match="not valid JSON") as exc:
+    table = read_file(str(p))[0]
+    bad = [r for r in table.rows if not isinstance(r, dict)]
+    assert len(bad) == 1 and "not valid JSON" in bad[0].problem
+    p.write_text("{nope\n", encoding="utf-8")
+    with pytest.raises(DataError, match="not JSON Lines") as exc:
         read_file(p)
-    assert exc.value.first.span.line == 2
+    assert exc.value.first.span.line == 1
 
 
 def test_unknown_format_and_not_records(tmp_path):
@@ -301,3 +306,20 @@ def test_a_filled_column_of_a_nested_record_shows_it_present(tmp_path):
     records = readers.load_data([str(path)], spec).inventory.records["community"]
     assert records[0]["service_station"] == {}
     assert "service_station" not in records[1]
+
+
+def test_a_bad_json_lines_line_is_one_error_record(tmp_path):
+    """Regression: one malformed line used to make the whole file unreadable (exit 3)."""
+    from standardlang.cli import main
+
+    path = tmp_path / "communities.jsonl"
+    path.write_text('{"id": "c1", "households": 5}\n{"id": "c2", households: 5}\n{"id": "c3"}\n', encoding="utf-8")
+    spec = sl.load(Path(__file__).resolve().parent.parent / "tests" / "demo.stdl")
+    report = spec.evaluate_inventory(load_data([str(path)], spec, "community").inventory)
+    statuses = [{v.status.value for v in r.verdicts} for r in report.results]
+    assert statuses[1] == {"error"} and "error" not in statuses[0] | statuses[2]
+    assert "not valid JSON" in report.results[1].verdicts[0].error
+    assert main(["check", str(Path(__file__).resolve().parent / "demo.stdl"), "--data", str(path),
+                 "--entity", "community"]) in (0, 1)
+    path.write_text("not json at all\n", encoding="utf-8")
+    assert main(["check", str(Path(__file__).resolve().parent / "demo.stdl"), "--data", str(path)]) == 3
