@@ -92,7 +92,10 @@ def example_city_reports(root: pathlib.Path = ROOT) -> list | None:
     try:
         from standardlang import readers
 
-        paths = [str(p) for p in sorted(folder.rglob("*")) if p.suffix.lower() in readers.FORMATS]
+        # the inventory itself; csv/ holds the same data again, in another format
+        inventory = folder / "inventory.json"
+        paths = [str(inventory)] if inventory.exists() else \
+            [str(p) for p in sorted(folder.rglob("*")) if p.suffix.lower() in readers.FORMATS]
         tables = readers.read_files(paths) if paths else None
     except Exception:
         tables = None
