@@ -258,16 +258,17 @@ VERDICT_CLASS: dict[Status, type] = {
 class IndicatorResult:
     """An indicator's value for one record (a city, a district, a community) against its target."""
 
-    __slots__ = ("indicator", "entity", "record_id", "value", "status", "error")
+    __slots__ = ("indicator", "entity", "record_id", "value", "status", "error", "missing")
 
     def __init__(self, indicator: CheckedIndicator, entity: str, record_id: str | None, value: Any,
-                 status: Status, error: str | None = None):
+                 status: Status, error: str | None = None, missing: tuple[str, ...] = ()):
         self.indicator = indicator
         self.entity = entity
         self.record_id = record_id
         self.value = value
         self.status = status
         self.error = error
+        self.missing = missing  # for an unknown value: the fields whose absence decided it
 
     @property
     def target_text(self) -> str:
@@ -283,7 +284,8 @@ class IndicatorResult:
                 "record": self.record_id, "value": _json_number(self.value), "value_text": self.value_text,
                 "target": _json_number(ind.target.value), "target_text": self.target_text, "op": ind.op,
                 "unit": ind.unit, "deadline": ind.deadline, "status": self.status.value,
-                **({"error": self.error} if self.error else {})}
+                **({"error": self.error} if self.error else {}),
+                **({"missing": list(self.missing)} if self.missing else {})}
 
     def explain(self) -> str:
         ind = self.indicator
@@ -291,6 +293,8 @@ class IndicatorResult:
                  f"  value {self.value_text}, target {self.target_text}: {self.status.value}"]
         if self.error:
             lines.append(f"  ! {self.error}")
+        if self.missing:
+            lines.append("  missing: " + ", ".join(self.missing))
         for c in ind.cites:
             lines.append(f"  source: {c}")
         for r in ind.readings:
@@ -310,7 +314,7 @@ def _json_number(v: Any) -> Any:
 
 
 def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any, entity: str,
-                    record_id: str | None) -> IndicatorResult:
+                    record_id: str | None, interp: Interpreter | None = None) -> IndicatorResult:
     from . import runtime as rt
 
     try:
@@ -318,7 +322,15 @@ def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any
     except Exception as exc:
         return IndicatorResult(ind, entity, record_id, None, Status.ERROR, f"bad data: {exc}")
     if value is None:
-        return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN)
+        missing: list[str] = []
+        node = ind.value_for(entity)
+        if interp is not None and node is not None:
+            try:
+                interp.eval(node, [record], missing)
+            except Exception:  # the value is unknown either way; the list is a courtesy
+                missing = []
+        return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN,
+                               missing=tuple(dict.fromkeys(missing)))
     ok = rt.compare(ind.op, value, ind.target.value)
     return IndicatorResult(ind, entity, record_id, value, Status.PASS if ok else Status.FAIL)
 

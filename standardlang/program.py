@@ -173,7 +173,8 @@ class Spec:
             for entity, _ in ind.values:
                 fn = self._indicator_fns[(ind.id, entity)]
                 for i, record in enumerate(inventory.records.get(entity, [])):
-                    out.append(judge_indicator(ind, fn, record, entity, self.record_id(entity, record, i)))
+                    out.append(judge_indicator(ind, fn, record, entity, self.record_id(entity, record, i),
+                                               self.interpreter))
         return out
 
     def indicator_value(self, indicator_id: str, record: Any, entity: str | None = None,
@@ -181,7 +182,8 @@ class Spec:
         """One indicator's value and verdict for one record (a city, a district...)."""
         ind = next(i for i in self.checked.indicators if i.id == indicator_id)
         entity = entity or ind.values[0][0]
-        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, record_id)
+        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, record_id,
+                               self.interpreter)
 
     def expression(self, text: str, entity: str | None = None, name: str = "<expr>") -> "Expression":
         """Compile an expression against this spec's schema (for the REPL and tools)."""
