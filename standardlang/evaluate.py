@@ -20,6 +20,24 @@ from .verdict import Check, Explanation, Status, format_number
 
 _OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
+#: the sentences of explanations, in English and in Chinese
+PHRASES = {
+    "en": {"is": "{a} is {v}", "needs": "{a} is {v}, needs {op} {t}",
+           "pair": "{a} is {va} and {b} is {vb}; needs {a} {op} {b}",
+           "between": "{a} is {v}, needs between {lo} and {hi}", "present": "{a} is present",
+           "absent": "{a} is absent", "in": "{a} is {v}, needs to be in {c}",
+           "not_in": "{a} is {v}, needs not to be in {c}", "contains": "{a} is {v}, needs to contain {q}{c}",
+           "all_of": "all of ", "any_of": "any of ", "missing": " (missing: {m})", "and": "all of:",
+           "or": "any of:", "not": "not:", "unknown": "unknown"},
+    "zh": {"is": "{a} 为 {v}", "needs": "{a} 为 {v},要求 {op} {t}",
+           "pair": "{a} 为 {va},{b} 为 {vb};要求 {a} {op} {b}",
+           "between": "{a} 为 {v},要求介于 {lo} 与 {hi} 之间", "present": "{a}:有",
+           "absent": "{a}:无", "in": "{a} 为 {v},要求属于 {c}", "not_in": "{a} 为 {v},要求不属于 {c}",
+           "contains": "{a} 为 {v},要求包含{q} {c}", "all_of": "全部", "any_of": "任一",
+           "missing": "(缺少数据:{m})", "and": "全部满足:", "or": "满足其一:", "not": "不成立:",
+           "unknown": "未知"},
+}
+
 
 def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:
     """The reference semantics of a rule's verdict (the compiled code must agree)."""
@@ -53,58 +71,64 @@ def _all_hold(conditions: Any, interp: Interpreter, scopes: list[Any]) -> Any:
     return acc
 
 
-def value_text(node: ir.Node, value: Any) -> str:
-    return format_number(value, display_unit(node.type))
+def value_text(node: ir.Node, value: Any, lang: str = "en") -> str:
+    if lang == "zh" and isinstance(value, bool):
+        return "是" if value else "否"
+    text = format_number(value, display_unit(node.type))
+    return PHRASES[lang]["unknown"] if value is None and lang != "en" else text
 
 
-def describe(node: ir.Node, interp: Interpreter, scopes: list[Any]) -> tuple[str, Any, list[str]]:
-    """(detail text, value, missing fields) of one condition."""
+def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> tuple[str, Any, list[str]]:
+    """(detail text, value, missing fields) of one condition; ``lang`` is en or zh."""
+    say = PHRASES.get(lang, PHRASES["en"])
+    lang = lang if lang in PHRASES else "en"
     missing: list[str] = []
     value = interp.eval(node, scopes, missing)
     text = node.text or "condition"
 
     def val(n: ir.Node) -> str:
-        return value_text(n, interp.eval(n, scopes))
+        return value_text(n, interp.eval(n, scopes), lang)
 
     if isinstance(node, ir.Compare):
         left, right, op = node.left, node.right, node.op
         if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
             left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
         if isinstance(right, ir.Const):
-            detail = f"{left.text} is {val(left)}, needs {_OP_SYMBOL[op]} {value_text(right, right.value)}"
+            detail = say["needs"].format(a=left.text, v=val(left), op=_OP_SYMBOL[op],
+                                         t=value_text(right, right.value, lang))
         else:
-            detail = (f"{left.text} is {val(left)} and {right.text} is {val(right)}; "
-                      f"needs {left.text} {_OP_SYMBOL[op]} {right.text}")
+            detail = say["pair"].format(a=left.text, va=val(left), b=right.text, vb=val(right), op=_OP_SYMBOL[op])
     elif isinstance(node, ir.Between):
-        detail = (f"{node.value.text} is {val(node.value)}, needs between {val(node.low)} "
-                  f"and {val(node.high)}")
+        detail = say["between"].format(a=node.value.text, v=val(node.value), lo=val(node.low), hi=val(node.high))
     elif isinstance(node, ir.Present):
-        detail = f"{node.target.text} is {'present' if value else 'absent'}"
+        detail = say["present" if value else "absent"].format(a=node.target.text)
     elif isinstance(node, ir.Member):
-        detail = f"{node.value.text} is {val(node.value)}, needs {'not ' if node.negated else ''}to be in {node.collection.text}"
+        detail = say["not_in" if node.negated else "in"].format(a=node.value.text, v=val(node.value),
+                                                                c=node.collection.text)
     elif isinstance(node, ir.Contains):
-        what = {None: "", "all": "all of ", "any": "any of "}[node.quant]
-        detail = f"{node.collection.text} is {val(node.collection)}, needs to contain {what}{node.items.text}"
+        what = {None: "", "all": say["all_of"], "any": say["any_of"]}[node.quant]
+        detail = say["contains"].format(a=node.collection.text, v=val(node.collection), q=what, c=node.items.text)
     else:
-        detail = f"{text} is {value_text(node, value)}"
+        detail = say["is"].format(a=text, v=value_text(node, value, lang))
     if value is None and missing:
-        detail += f" (missing: {', '.join(dict.fromkeys(missing))})"
+        detail += say["missing"].format(m=", ".join(dict.fromkeys(missing)))
     return detail, value, list(dict.fromkeys(missing))
 
 
-def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any]) -> Check:
+def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> Check:
+    say = PHRASES.get(lang, PHRASES["en"])
     if isinstance(node, ir.Logic):
         parts = _flatten(node, node.op)
-        children = tuple(explain_node(p, interp, scopes) for p in parts)
+        children = tuple(explain_node(p, interp, scopes, lang) for p in parts)
         value = interp.eval(node, scopes)
-        word = "all of" if node.op == "and" else "any of"
+        word = say[node.op]
         missing = tuple(dict.fromkeys(m for c in children for m in c.missing))
-        return Check(node.text or word, value, f"{word}:", children, missing)
+        return Check(node.text or word, value, word, children, missing)
     if isinstance(node, ir.Unary) and node.op == "not":
-        child = explain_node(node.operand, interp, scopes)
+        child = explain_node(node.operand, interp, scopes, lang)
         value = interp.eval(node, scopes)
-        return Check(node.text or "not", value, "not:", (child,), child.missing)
-    detail, value, missing = describe(node, interp, scopes)
+        return Check(node.text or "not", value, say["not"], (child,), child.missing)
+    detail, value, missing = describe(node, interp, scopes, lang)
     held = value if isinstance(value, bool) or value is None else bool(value)
     return Check(node.text or "", held, detail, (), tuple(missing))
 
@@ -116,7 +140,8 @@ def _flatten(n: ir.Node, op: str) -> list[ir.Node]:
 
 
 def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: Status,
-                 record_type: RecordT | None = None, record_id: str | None = None) -> Explanation:
+                 record_type: RecordT | None = None, record_id: str | None = None,
+                 lang: str = "en") -> Explanation:
     scopes = [record]
     error = None
     if status is Status.ERROR:
@@ -131,15 +156,15 @@ def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: St
                 error = f"bad data: {exc}"
         return Explanation(rule.id, rule.title, status, rule.strength, rule.cites, rule.readings,
                            error=error, goal=rule.goal_id, record_id=record_id)
-    applies = explain_node(rule.applies, interp, scopes) if rule.applies is not None else None
+    applies = explain_node(rule.applies, interp, scopes, lang) if rule.applies is not None else None
     checks: tuple[Check, ...] = ()
     alternatives = []
     if status is not Status.NOT_APPLICABLE:
-        checks = tuple(explain_node(r, interp, scopes) for r in rule.requires)
+        checks = tuple(explain_node(r, interp, scopes, lang) for r in rule.requires)
         if status is not Status.PASS or any(c.held is not True for c in checks):
             for alt in rule.alternatives:
                 parts = ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
-                alternatives.append((alt.name, alt.title, tuple(explain_node(p, interp, scopes) for p in parts)))
+                alternatives.append((alt.name, alt.title, tuple(explain_node(p, interp, scopes, lang) for p in parts)))
     missing: list[str] = []
     if status is Status.UNKNOWN:
         for c in ([applies] if applies is not None else []) + list(checks) + [c for _, _, cs in alternatives for c in cs]:
@@ -147,7 +172,8 @@ def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: St
     cites = rule.cites + tuple(c for alt in rule.alternatives for c in alt.cites)
     readings = rule.readings + tuple(r for alt in rule.alternatives for r in alt.readings)
     return Explanation(rule.id, rule.title, status, rule.strength, cites, readings, applies, checks,
-                       tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id)
+                       tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id,
+                       lang=lang)
 
 
 class VerdictContext:
@@ -208,14 +234,14 @@ class Verdict(tuple):
     def is_failed_requirement(self) -> bool:
         return self.status is Status.FAIL and self.rule.strength == "shall"
 
-    def explanation(self) -> Explanation:
-        """The explanation as data (built by the reference interpreter)."""
+    def explanation(self, lang: str = "en") -> Explanation:
+        """The explanation as data (built by the reference interpreter); ``lang`` is en or zh."""
         return explain_rule(self.rule, self._owner.interpreter, self.record, self.status,
-                            self._owner.record_type(self.rule.entity), self.record_id)
+                            self._owner.record_type(self.rule.entity), self.record_id, lang)
 
-    def explain(self) -> str:
-        """The explanation rendered as text."""
-        return self.explanation().render()
+    def explain(self, lang: str = "en") -> str:
+        """The explanation rendered as text, in English (``en``) or Chinese (``zh``)."""
+        return self.explanation(lang).render()
 
     @property
     def missing(self) -> tuple[str, ...]:

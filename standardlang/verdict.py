@@ -101,6 +101,15 @@ class Check:
         return lines
 
 
+_WORDS = {
+    "en": {"record": "record", "applies": "applies when:", "requires": "requires:", "alternative": "or alternative",
+           "missing": "missing:", "source": "source", "reading": "reading:"},
+    "zh": {"record": "记录", "applies": "适用条件:", "requires": "要求:", "alternative": "或替代方案",
+           "missing": "缺少数据:", "source": "出处", "reading": "解读:", "pass": "通过", "fail": "不通过",
+           "unknown": "未知", "not_applicable": "不适用", "error": "数据错误"},
+}
+
+
 @attrs.frozen
 class Explanation:
     """Why a rule gave its verdict for one record."""
@@ -118,6 +127,7 @@ class Explanation:
     error: str | None = None
     goal: str | None = None
     record_id: str | None = None
+    lang: str = "en"
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {
@@ -137,33 +147,36 @@ class Explanation:
     def render(self) -> str:
         from .model import STRENGTH_ZH
 
-        head = f"{SYMBOLS[self.status]} {self.status.value}  {self.rule_id}"
+        zh = self.lang == "zh"
+        w = _WORDS["zh" if zh else "en"]
+        status = w.get(self.status.value, self.status.value)
+        head = f"{SYMBOLS[self.status]} {status}  {self.rule_id}"
         if self.title:
             head += f" {self.title}"
         head += f"  [{self.strength} {STRENGTH_ZH.get(self.strength, '')}]"
         if self.record_id is not None:
-            head += f"  record {self.record_id}"
+            head += f"  {w['record']} {self.record_id}"
         lines = [head]
         if self.error:
             lines.append(f"  ! {self.error}")
         if self.applies is not None:
-            lines.append("  applies when:")
+            lines.append(f"  {w['applies']}")
             lines.extend(self.applies.render(4))
         if self.checks:
-            lines.append("  requires:")
+            lines.append(f"  {w['requires']}")
             for c in self.checks:
                 lines.extend(c.render(4))
         for name, title, checks in self.alternatives:
-            lines.append(f"  or alternative {name}" + (f" {title}" if title else "") + ":")
+            lines.append(f"  {w['alternative']} {name}" + (f" {title}" if title else "") + ":")
             for c in checks:
                 lines.extend(c.render(4))
         if self.missing:
-            lines.append("  missing: " + ", ".join(self.missing))
+            lines.append(f"  {w['missing']} " + ", ".join(self.missing))
         for cite in self.cites:
             where = f"{self.goal}.{self.rule_id.split('.')[0]}" if self.goal else self.rule_id
-            lines.append(f"  source ({where}): {cite}")
+            lines.append(f"  {w['source']} ({where}): {cite}")
         for reading in self.readings:
-            lines.append(f"  reading: {reading}")
+            lines.append(f"  {w['reading']} {reading}")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -258,8 +258,8 @@ def check_report_section(driver, si, report):
         assert {"fail": "不通过", "pass": "通过"}.get(v.status.value, "") in \
             panel.find_element(By.CSS_SELECTOR, "[data-role=status]").text
         shown = panel.find_element(By.CSS_SELECTOR, "pre[data-role=explanation]").text
-        for line in v.explain().splitlines()[1:]:
-            if not line.startswith(("  source", "  reading")):
+        for line in v.explain("zh").splitlines()[1:]:  # the Chinese page explains in Chinese
+            if not line.startswith(("  出处", "  解读")):
                 assert line.strip() in shown
         driver.find_element(By.ID, "sl-close").click()
         assert not panel.is_displayed()

@@ -77,11 +77,12 @@ def render_html(reports: Sequence[Report], *, lang: str = "zh", title: str | Non
     """
     if lang not in I18N:
         raise ValueError(f"lang must be one of {sorted(I18N)}, not {lang!r}")
+    words = {**I18N[lang], "_lang": lang}  # explanations in the page's language
     reports = list(reports)
     if title is None:
         title = reports[0].spec.title if len(reports) == 1 else I18N[lang]["title"]
     data = {"lang": lang, "title": title, "i18n": I18N[lang],
-            "reports": [_report_data(r, I18N[lang]) for r in reports]}
+            "reports": [_report_data(r, words) for r in reports]}
     parts = {"LANG": "zh-CN" if lang == "zh" else "en", "TITLE": html.escape(title), "CSS": _CSS, "JS": _JS,
              "DATA": _json_for_script(data)}
     return re.sub(r"@@(LANG|TITLE|CSS|JS|DATA)@@", lambda m: parts[m.group(1)], _PAGE)
@@ -135,7 +136,7 @@ def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]
         for v in res.verdicts:
             i = column[v.rule.id]
             codes[i] = _CODE[v.status.value]
-            exp = attrs.evolve(v.explanation(), cites=(), readings=(), record_id=None)
+            exp = attrs.evolve(v.explanation(words.get("_lang", "en")), cites=(), readings=(), record_id=None)
             texts[i] = text_id(exp.render())
         record = res.record if isinstance(res.record, dict) else {}
         group = record.get(group_field) if group_field else None

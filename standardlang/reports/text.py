@@ -160,9 +160,9 @@ def _failures(rep: Any, o: Options, strength: str, title: str) -> list[str]:
         out.append(colorize("✗", Status.FAIL, o.color) + f" {rule_id}" + (f" {rule.title}" if rule.title else "")
                    + f" [{strength_word(strength, o.lang)}] — {count}")
         if rule.cites:
-            out.append(f"    source: {rule.cites[0]}")
+            out.append(f"    {'出处' if o.lang == 'zh' else 'source'}: {rule.cites[0]}")
         for res, v in items[:MAX_LISTED]:
-            out.append(f"    {_record_label(res)}: {one_line(v)}")
+            out.append(f"    {_record_label(res)}: {one_line(v, lang=o.lang)}")
         if len(items) > MAX_LISTED:
             out.append(f"    … +{len(items) - MAX_LISTED}")
     return out
