@@ -234,8 +234,16 @@ class Compiler:
         return method(n, scopes, f)
 
     def and_expr(self, parts: list[ir.Node], scopes, f: _Func) -> str:
+        """Kleene `and` of ``parts``: false as soon as one is false."""
+        return self.kleene(parts, scopes, f, decisive=False)
+
+    def or_expr(self, parts: list[ir.Node], scopes, f: _Func) -> str:
+        """Kleene `or` of ``parts``: true as soon as one is true."""
+        return self.kleene(parts, scopes, f, decisive=True)
+
+    def kleene(self, parts: list[ir.Node], scopes, f: _Func, decisive: bool) -> str:
         if not parts:
-            return "True"
+            return repr(not decisive)
         if len(parts) == 1:
             return self.expr(parts[0], scopes, f)
         temps = []
@@ -243,18 +251,8 @@ class Compiler:
         for p in parts:
             t = f.temp()
             temps.append(t)
-            code += f"(False if ({t} := {self.expr(p, scopes, f)}) is False else "
-        code += "(None if " + " or ".join(f"{t} is None" for t in temps) + " else True)" + ")" * len(parts)
-        return code
-
-    def or_expr(self, parts: list[ir.Node], scopes, f: _Func) -> str:
-        temps = []
-        code = ""
-        for p in parts:
-            t = f.temp()
-            temps.append(t)
-            code += f"(True if ({t} := {self.expr(p, scopes, f)}) is True else "
-        code += "(None if " + " or ".join(f"{t} is None" for t in temps) + " else False)" + ")" * len(parts)
+            code += f"({decisive!r} if ({t} := {self.expr(p, scopes, f)}) is {decisive!r} else "
+        code += "(None if " + " or ".join(f"{t} is None" for t in temps) + f" else {not decisive!r})" + ")" * len(parts)
         return code
 
     def c_Const(self, n: ir.Const, scopes, f):

@@ -24,7 +24,7 @@ The source is ``/work/shared/seed/wuhai-community-plan-2022.txt`` (or the file n
 
 from __future__ import annotations
 
-from spec_helpers import can_be_unknown  # noqa: E402  (tests/ is on sys.path)
+from spec_helpers import can_be_unknown, children as _children  # noqa: E402  (tests/ is on sys.path)
 
 import copy
 import os
@@ -58,18 +58,6 @@ def test_the_three_specs_are_shipped():
 
 
 # ------------------------------------------------------------------ helpers
-def _children(node: Any):
-    if attrs.has(type(node)):
-        for f in attrs.fields(type(node)):
-            if f.name in ("type", "enum"):
-                continue
-            v = getattr(node, f.name)
-            if isinstance(v, tuple):
-                yield from (x for x in v if attrs.has(type(x)))
-            elif attrs.has(type(v)):
-                yield v
-
-
 def walk(node: Any):
     """Every IR node under ``node``."""
     if node is None:
