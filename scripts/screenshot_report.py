@@ -29,8 +29,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import standardlang as sl  # noqa: E402
-from standardlang.inventory import collection_names  # noqa: E402
-from standardlang.types import BoolT, EnumT, ListT, Num, RecordT, SetT, TextT  # noqa: E402
+from standardlang.data.inventory import collection_names  # noqa: E402
+from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT, SetT, TextT  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -80,7 +80,7 @@ def _data_files(folder: pathlib.Path) -> dict[str, list]:
 def example_city_reports(root: pathlib.Path = ROOT) -> list | None:
     """The reports of ``examples/wuhai`` for each spec that judges some of its data, or None.
 
-    The data files are read by :mod:`standardlang.readers` (JSON, YAML, CSV, Excel)
+    The data files are read by :mod:`standardlang.data.readers` (JSON, YAML, CSV, Excel)
     when it is there, else as JSON/YAML collections; the specs are the example's
     own ``*.stdl`` files, or else ``specs/*.stdl``.
     """
@@ -90,7 +90,7 @@ def example_city_reports(root: pathlib.Path = ROOT) -> list | None:
     spec_paths = sorted(folder.glob("*.stdl")) or sorted((root / "specs").glob("*.stdl"))
     tables = None
     try:
-        from standardlang import readers
+        from standardlang.data import readers
 
         # the inventory itself; csv/ holds the same data again, in another format
         inventory = folder / "inventory.json"

@@ -11,9 +11,9 @@ Submodules are imported lazily so that ``import standardlang`` stays fast.
 
 from __future__ import annotations
 
-from .errors import (DataError, Diagnostic, EvaluationLimitError, SpecCheckError, SpecSyntaxError,
+from standardlang.errors import (DataError, Diagnostic, EvaluationLimitError, SpecCheckError, SpecSyntaxError,
                      StandardLangError)
-from .verdict import Status
+from standardlang.engine.verdict import Status
 
 __version__ = "0.1.0"
 
@@ -22,10 +22,10 @@ __all__ = ["load", "loads", "compile", "parse", "parse_expression", "format_spec
            "Diagnostic", "Spec", "Expression", "Report", "Inventory", "__version__"]
 
 _LAZY = {
-    "load": ("program", "load"), "loads": ("program", "loads"), "compile": ("program", "compile"),
-    "Spec": ("program", "Spec"), "Expression": ("program", "Expression"), "Report": ("program", "Report"),
-    "parse": ("parser", "parse"), "parse_expression": ("parser", "parse_expression"),
-    "format_spec": ("formatter", "format_spec"), "Inventory": ("inventory", "Inventory"),
+    "load": ("engine.program", "load"), "loads": ("engine.program", "loads"), "compile": ("engine.program", "compile"),
+    "Spec": ("engine.program", "Spec"), "Expression": ("engine.program", "Expression"), "Report": ("engine.program", "Report"),
+    "parse": ("lang.parser", "parse"), "parse_expression": ("lang.parser", "parse_expression"),
+    "format_spec": ("tools.formatter", "format_spec"), "Inventory": ("data.inventory", "Inventory"),
 }
 
 

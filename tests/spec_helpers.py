@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 
-from standardlang import ir
-from standardlang.types import ListT, RecordT
+from standardlang.lang import ir
+from standardlang.lang.types import ListT, RecordT
 
 
 def children(node: Any):

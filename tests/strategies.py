@@ -29,9 +29,9 @@ from functools import lru_cache
 
 from hypothesis import strategies as st
 
-from standardlang import ast
-from standardlang.formatter import format_spec
-from standardlang.parser import parse
+from standardlang.lang import ast
+from standardlang.tools.formatter import format_spec
+from standardlang.lang.parser import parse
 
 SCHEMA_TEXT = """\
 standard generated "生成的标准" {
@@ -571,7 +571,7 @@ def indicator(index: int, type_: str, expr: ast.Expr) -> ast.Indicator:
 
 
 def goal_lets() -> tuple[ast.Let, ...]:
-    from standardlang.parser import parse_expression
+    from standardlang.lang.parser import parse_expression
 
     return tuple(ast.Let(name, None, parse_expression(text)) for name, text in GOAL_LETS_TEXT.items())
 

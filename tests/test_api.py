@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 import standardlang as sl
-from standardlang.verdict import Status
+from standardlang.engine.verdict import Status
 
 from conftest import ROOT
 
@@ -127,7 +127,7 @@ def test_load_errors(tmp_path):
 
 
 def test_inline_examples_of_the_demo_pass():
-    from standardlang.testing import run_examples
+    from standardlang.tools.testing import run_examples
 
     results = run_examples(sl.load(DEMO))
     assert len(results) == 12
@@ -274,7 +274,7 @@ def test_import_standardlang_does_not_import_lark():
             "print(sl.__version__, sorted(m for m in sys.modules if m.startswith('standardlang')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert "standardlang.parser" not in out.stdout
+    assert "standardlang.lang.parser" not in out.stdout
 
 
 def test_public_names():

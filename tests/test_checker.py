@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 import standardlang as sl
-from standardlang import ir
-from standardlang.checker import check, check_expression
+from standardlang.lang import ir
+from standardlang.lang.checker import check, check_expression
 from standardlang.errors import SpecCheckError, Source
-from standardlang.parser import parse, parse_expression
-from standardlang.types import BOOL, COUNT, RATIO, Num
-from standardlang import units
+from standardlang.lang.parser import parse, parse_expression
+from standardlang.lang.types import BOOL, COUNT, RATIO, Num
+from standardlang.lang import units
 
 HEADER = """\
 standard t "t" { source "tests" }

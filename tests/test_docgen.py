@@ -26,8 +26,9 @@ import shlex
 import pytest
 
 import standardlang as sl
-from standardlang import cli, docgen
-from standardlang.parser import parse, parse_expression
+from standardlang.tools import docgen
+from standardlang import cli
+from standardlang.lang.parser import parse, parse_expression
 
 from conftest import ROOT, SPECS
 

@@ -5,7 +5,7 @@ that
 
 - the committed JSON (and CSV) files are exactly what ``examples/generate.py`` writes
   for its default seed and size, and the generator scales and streams;
-- the CSV files, read through :mod:`standardlang.readers`, judge exactly like the JSON;
+- the CSV files, read through :mod:`standardlang.data.readers`, judge exactly like the JSON;
 - every rule of the column-5 standard meets communities that pass, fail, are unknown
   (where missing data can decide it) and, where it has ``applies when``, do not apply;
   every column-1 indicator passes somewhere and fails somewhere below the city level;
@@ -32,8 +32,8 @@ import attrs
 import pytest
 
 import standardlang as sl
-from standardlang import ir
-from standardlang.types import ListT, RecordT
+from standardlang.lang import ir
+from standardlang.lang.types import ListT, RecordT
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "wuhai"
@@ -239,7 +239,7 @@ def test_generator_streams_json_lines(gen):
 
 
 def test_csv_reads_like_json(specs):
-    readers = pytest.importorskip("standardlang.readers")
+    readers = pytest.importorskip("standardlang.data.readers")
     if not hasattr(readers, "load_data") or not CSV_DIR.exists():
         pytest.skip("no CSV reader or no CSV copy of the example")
     for name, spec in specs.items():

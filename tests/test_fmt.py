@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from standardlang.cli import main
-from standardlang.formatter import format_source
-from standardlang.parser import parse
+from standardlang.tools.formatter import format_source
+from standardlang.lang.parser import parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPEC_FILES = sorted((ROOT / "specs").glob("*.stdl")) + [ROOT / "tests" / "demo.stdl"]

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 from standardlang.cli import main
-from standardlang.lint import lint_source, modal_words, strength_verdict
+from standardlang.tools.lint import lint_source, modal_words, strength_verdict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -305,8 +305,8 @@ def test_shipped_specs_have_few_findings(path):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 import strategies as S  # noqa: E402
-from standardlang.interpreter import Interpreter  # noqa: E402
-from standardlang.reasoning import Reasoner  # noqa: E402
+from standardlang.backends.python.interpreter import Interpreter  # noqa: E402
+from standardlang.tools.reasoning import Reasoner  # noqa: E402
 
 TERMS = {"households": "", "school.classes": "", "plot.n": "", "count(shops)": "", "floors": "",
          "area": " m2", "land": " m2", "school.area": " m2", "green": " %", "plot.share": " %",
@@ -329,8 +329,8 @@ def threshold_conditions(draw, depth=2):
 
 
 def _check_sound(condition: str, recs: list) -> None:
-    from standardlang.parser import parse_expression
-    from standardlang.program import loads
+    from standardlang.lang.parser import parse_expression
+    from standardlang.engine.program import loads
 
     spec = loads(S.format_spec(S.condition_spec([parse_expression(condition)])), "<generated>")
     rule = spec.rules[0]
@@ -356,7 +356,7 @@ def test_reasoning_is_sound_on_threshold_conditions(cond, recs):
 @settings(max_examples=60)
 @given(cond=S.conditions(depth=2), recs=st.lists(S.records(), min_size=1, max_size=4))
 def test_reasoning_is_sound_on_generated_conditions(cond, recs):
-    from standardlang.formatter import format_expr
+    from standardlang.tools.formatter import format_expr
 
     _check_sound(format_expr(cond), recs)
 
@@ -365,8 +365,8 @@ def test_reasoning_finds_the_contradictions_it_should():
     for cond in ("households > 5 and households < 6", "area >= 300 m2 and area <= 200 m2",
                  "kind == new and kind in {existing, constrained}", "plot.share > 100 % and plot.share < 0 %",
                  "not (households >= 0)", "count(shops) < 0"):
-        from standardlang.parser import parse_expression
-        from standardlang.program import loads
+        from standardlang.lang.parser import parse_expression
+        from standardlang.engine.program import loads
 
         spec = loads(S.format_spec(S.condition_spec([parse_expression(cond)])), "<generated>")
         r = Reasoner(spec.checked, [spec.checked.entities[S.ENTITY]])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import standardlang as sl
-from standardlang import ast
+from standardlang.lang import ast
 from standardlang.errors import SpecSyntaxError, StandardLangError
-from standardlang.parser import MAX_DEPTH, MAX_NESTING, parse, parse_expression
+from standardlang.lang.parser import MAX_DEPTH, MAX_NESTING, parse, parse_expression
 
 from conftest import ROOT
 
@@ -312,7 +312,7 @@ def test_comment_before_a_one_line_block_stays_before_it():
 # Regression (was xfail): the comment scanner splits lines with str.splitlines(), so in a string
 @pytest.mark.parametrize("sep", ["\x0c", "\x0b", "\u2028"], ids=["formfeed", "vtab", "u2028"])
 def test_hash_after_another_line_break_character_in_a_string_is_not_a_comment(sep):
-    from standardlang.formatter import format_spec
+    from standardlang.tools.formatter import format_spec
 
     text = f'standard s "t" {{\n  source "a{sep}#x"\n}}\n'
     tree = parse(text)

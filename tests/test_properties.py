@@ -25,14 +25,15 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.extra.lark import from_lark
 
 import standardlang as sl
-from standardlang import ast, ir
-from standardlang.compiler import Compiler
+from standardlang.lang import ast
+from standardlang.lang import ir
+from standardlang.backends.python.compiler import Compiler
 from standardlang.errors import StandardLangError
-from standardlang.evaluate import rule_status
-from standardlang.formatter import format_expr, format_spec
-from standardlang.interpreter import Interpreter
-from standardlang.parser import parse, parse_expression
-from standardlang.verdict import Status
+from standardlang.engine.evaluate import rule_status
+from standardlang.tools.formatter import format_expr, format_spec
+from standardlang.backends.python.interpreter import Interpreter
+from standardlang.lang.parser import parse, parse_expression
+from standardlang.engine.verdict import Status
 
 import strategies as S
 from conftest import ROOT, SPECS

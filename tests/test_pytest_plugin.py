@@ -10,11 +10,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def _registered() -> bool:
     from importlib.metadata import entry_points
 
-    return any(ep.value == "standardlang.pytest_plugin" for ep in entry_points(group="pytest11"))
+    return any(ep.value == "standardlang.tools.pytest_plugin" for ep in entry_points(group="pytest11"))
 
 
 # installed, the plugin loads through its pytest11 entry point; from a bare checkout, by name
-PLUGIN = [] if _registered() else ["-p", "standardlang.pytest_plugin"]
+PLUGIN = [] if _registered() else ["-p", "standardlang.tools.pytest_plugin"]
 DEMO = (ROOT / "tests" / "demo.stdl").read_text("utf-8")
 
 FAILING = """standard f "f" { source "s" }

@@ -7,10 +7,10 @@ import pytest
 
 import standardlang as sl
 from standardlang.errors import DataError, StandardLangError
-from standardlang.commands.eval import plain_records
-from standardlang.readers import Provenance, bind, convert_cell, load_data, read_file, read_files
-from standardlang.types import BoolT, EnumT, Num, SetT, TextT
-from standardlang.verdict import Status
+from standardlang.cli.eval import plain_records
+from standardlang.data.readers import Provenance, bind, convert_cell, load_data, read_file, read_files
+from standardlang.lang.types import BoolT, EnumT, Num, SetT, TextT
+from standardlang.engine.verdict import Status
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -297,7 +297,7 @@ def test_a_cell_may_hold_a_whole_list_or_record_as_json(demo, tmp_path):
 def test_a_filled_column_of_a_nested_record_shows_it_present(tmp_path):
     """Regression: whether a nested record was there used to depend on which of its columns
     the reading spec knew; `service_station.rooms` is no field of the indicators spec."""
-    from standardlang import readers
+    from standardlang.data import readers
 
     path = tmp_path / "communities.csv"
     path.write_text("id,subdistrict,households,service_station.rooms\nc1,s1,100,service_hall\nc2,s1,100,\n",

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from standardlang.repl import Session, completions, history_path, needs_more
+from standardlang.tools.repl import Session, completions, history_path, needs_more
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEMO = str(ROOT / "tests" / "demo.stdl")
@@ -216,7 +216,7 @@ def test_lexer_tokens():
     from pygments import lex
     from pygments.token import Comment, Error, Keyword, Name, Number, Operator, String
 
-    from standardlang.lexer import StandardLangLexer
+    from standardlang.tools.lexer import StandardLangLexer
 
     text = (ROOT / "tests" / "demo.stdl").read_text("utf-8")
     tokens = list(lex(text, StandardLangLexer()))
@@ -239,6 +239,6 @@ def test_lexer_tokens():
 
 def test_lexer_is_found_by_name_and_file_name():
     pytest.importorskip("pygments")
-    from standardlang.lexer import StandardLangLexer
+    from standardlang.tools.lexer import StandardLangLexer
 
     assert "stdl" in StandardLangLexer.aliases and "*.stdl" in StandardLangLexer.filenames

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 import standardlang as sl
-from standardlang.commands.check import judge_dataset
-from standardlang.readers import load_data
+from standardlang.cli.check import judge_dataset
+from standardlang.data.readers import load_data
 from standardlang.reports import (Options, Progress, concise, exit_code, one_line, render, use_color)
 from standardlang.reports.csv_report import COLUMNS, render_indicators_csv
 from standardlang.reports.json_report import REPORT_JSON_SCHEMA, render_indicators_json
 from standardlang.reports.text import render_indicators_text
-from standardlang.schema_export import field_rows, json_schema, markdown
+from standardlang.data.schema_export import field_rows, json_schema, markdown
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -187,7 +187,7 @@ def test_exit_code_follows_fail_on(sreport):
     assert exit_code([sreport], "shall") == 1
     assert exit_code([sreport], "never") == 0
     ok = [r for r in sreport.results if r.record_id != "c"]
-    from standardlang.program import Report
+    from standardlang.engine.program import Report
     assert exit_code([Report(sreport.spec, ok, [], {})], "shall") == 0
     assert exit_code([Report(sreport.spec, ok, [], {})], "should") == 1
 

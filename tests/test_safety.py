@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import standardlang as sl
-from standardlang.compiler import Compiler
+from standardlang.backends.python.compiler import Compiler
 from standardlang.errors import StandardLangError
-from standardlang.parser import MAX_NESTING, parse, parse_expression
-from standardlang.verdict import Status
+from standardlang.lang.parser import MAX_NESTING, parse, parse_expression
+from standardlang.engine.verdict import Status
 
 from conftest import ROOT
 
@@ -266,7 +266,7 @@ def test_hostile_spec_loads_and_evaluates_harmlessly(monkeypatch):
 def test_generated_source_holds_spec_text_only_in_string_literals():
     import ast as pyast
 
-    from standardlang import runtime
+    from standardlang.backends.python import runtime
 
     spec = sl.loads(HOSTILE_SPEC, "hostile.stdl")
     sources = spec._compiler.sources

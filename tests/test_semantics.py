@@ -14,12 +14,12 @@ from fractions import Fraction
 import pytest
 
 import standardlang as sl
-from standardlang.compiler import Compiler
-from standardlang.evaluate import rule_status
-from standardlang.interpreter import Interpreter
-from standardlang.parser import parse_expression
-from standardlang import ast
-from standardlang.verdict import Status
+from standardlang.backends.python.compiler import Compiler
+from standardlang.engine.evaluate import rule_status
+from standardlang.backends.python.interpreter import Interpreter
+from standardlang.lang.parser import parse_expression
+from standardlang.lang import ast
+from standardlang.engine.verdict import Status
 
 CONFORMANCE_SPEC = """\
 standard conformance "conformance" { source "tests" }

@@ -40,9 +40,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import standardlang as sl
-from standardlang import ir
-from standardlang.testing import run_examples
-from standardlang.types import EnumT, ListT, Num, RecordT, SetT
+from standardlang.lang import ir
+from standardlang.tools.testing import run_examples
+from standardlang.lang.types import EnumT, ListT, Num, RecordT, SetT
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPEC_FILES = sorted((ROOT / "specs").glob("*.stdl"))

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from standardlang.cli import main
-from standardlang.program import loads
-from standardlang.testing import coverage, iter_examples, run_example, run_examples
+from standardlang.engine.program import loads
+from standardlang.tools.testing import coverage, iter_examples, run_example, run_examples
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "demo.stdl"

@@ -1,6 +1,6 @@
 """Report renderers: text, JSON, CSV, JUnit (and HTML, in :mod:`.html`).
 
-Each renderer takes a list of :class:`~standardlang.program.Report` (one per spec)
+Each renderer takes a list of :class:`~standardlang.engine.program.Report` (one per spec)
 and :class:`Options`, and gives a string.  This module holds what they share:
 the words of both languages, which verdicts count as failures under
 ``--fail-on``, one-line and concise explanations, provenance of records, the
@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import attrs
 
-from ..verdict import Status, format_number
+from standardlang.engine.verdict import Status, format_number
 
 STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NOT_APPLICABLE, Status.ERROR)
 STRENGTHS = ("shall", "should", "may")
@@ -98,7 +98,7 @@ def status_word(status: Status | str, lang: str = "en") -> str:
 
 
 def strength_word(strength: str, lang: str = "en") -> str:
-    from ..model import STRENGTH_ZH
+    from standardlang.lang.model import STRENGTH_ZH
 
     return STRENGTH_ZH.get(strength, strength) if lang == "zh" else strength
 
@@ -232,7 +232,7 @@ def one_line(verdict: Any, source: Any = None, lang: str = "en") -> str:
 # ------------------------------------------------------------------ entity levels and indicators
 def levels(spec: Any) -> list[str]:
     """Entities from the top level down (city, district, subdistrict, community)."""
-    from ..types import ListT, RecordT
+    from standardlang.lang.types import ListT, RecordT
 
     children: dict[str, list[str]] = {}
     has_parent: set[str] = set()
@@ -255,7 +255,7 @@ def levels(spec: Any) -> list[str]:
 
 def aggregate_levels(spec: Any) -> list[str]:
     """Entity levels that hold others (city, district...), top first."""
-    from ..types import ListT, RecordT
+    from standardlang.lang.types import ListT, RecordT
 
     def holds(name: str) -> bool:
         return any(isinstance(i.type, ListT) and isinstance(i.type.elem, RecordT) and i.type.elem.entity
@@ -391,21 +391,21 @@ def render(reports: list[Any], fmt: str, options: Options | None = None) -> str:
     """Render reports in one of :data:`FORMATS`."""
     options = options or Options()
     if fmt == "text":
-        from .text import render_text
+        from standardlang.reports.text import render_text
         return render_text(reports, options)
     if fmt == "json":
-        from .json_report import render_json
+        from standardlang.reports.json_report import render_json
         return render_json(reports, options)
     if fmt == "csv":
-        from .csv_report import render_csv
+        from standardlang.reports.csv_report import render_csv
         return render_csv(reports, options)
     if fmt == "junit":
-        from .junit import render_junit
+        from standardlang.reports.junit import render_junit
         return render_junit(reports, options)
     if fmt == "html":
-        from ..errors import StandardLangError
+        from standardlang.errors import StandardLangError
         try:
-            from .html import render_html
+            from standardlang.reports.html import render_html
         except ImportError as exc:
             raise StandardLangError(f"the html report is not available in this installation ({exc})") from None
         return render_html(reports, lang=options.lang)
@@ -420,7 +420,7 @@ def write_output(text: str, path: str | None, bom: bool = False) -> None:
             sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    from ..errors import StandardLangError
+    from standardlang.errors import StandardLangError
 
     try:
         with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:

@@ -1,6 +1,6 @@
 """The CSV report: one row per record × rule, for spreadsheets.
 
-Takes a list of :class:`~standardlang.program.Report` and
+Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives CSV text with the columns
 :data:`COLUMNS`: spec, entity, record, rule, title, goal, strength, status,
 missing (``;``-separated), a one-line explanation, then ``kind`` (``rule`` or
@@ -16,7 +16,7 @@ import csv
 import io
 from typing import Any
 
-from . import Options, indicator_record, indicator_rows, one_line, record_name, source_of, status_word, word
+from standardlang.reports import Options, indicator_record, indicator_rows, one_line, record_name, source_of, status_word, word
 
 COLUMNS = ["spec", "entity", "record", "rule", "title", "goal", "strength", "status", "missing", "explanation",
            "kind", "source"]
@@ -58,7 +58,7 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
 def render_indicators_csv(reports: list[Any], options: Options | None = None,
                           columns: list[str] | None = None) -> str:
     """The ``indicators`` command's table: one row per indicator × record (levels first, then members by rank)."""
-    from . import aggregate_levels
+    from standardlang.reports import aggregate_levels
 
     o = options or Options()
     buf = io.StringIO()

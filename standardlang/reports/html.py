@@ -1,6 +1,6 @@
 """The HTML report: one self-contained page for people to read verdicts in.
 
-Takes one or more :class:`~standardlang.program.Report` objects (one per spec);
+Takes one or more :class:`~standardlang.engine.program.Report` objects (one per spec);
 gives one HTML document as a string that opens offline: inline CSS and vanilla
 JS, no fonts, images or scripts from anywhere else.  The data sits in a
 ``<script type="application/json">`` tag with ``<``, ``>`` and ``&`` escaped, so
@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..program import Report
+from standardlang.engine.program import Report
 
 __all__ = ["render_html"]
 
@@ -180,7 +180,7 @@ def _indicator_data(report: Report) -> list[dict]:
 def _indicator_record(report: Report, result: Any) -> Any:
     """The record an indicator value is about, for its name: known when ``check`` made the report."""
     try:
-        from . import indicator_record
+        from standardlang.reports import indicator_record
     except ImportError:
         return getattr(result, "record", None)
     try:

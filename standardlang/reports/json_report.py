@@ -1,6 +1,6 @@
 """The JSON report (schema ``standardlang.report/1``, documented in docs/report-format.md).
 
-Takes a list of :class:`~standardlang.program.Report` and
+Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives one JSON document: the run's outcome
 under ``--fail-on`` and, per spec, what was read and judged, the strength ×
 status summary, the rules, every record's verdicts (with where the record came
@@ -14,8 +14,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from ..verdict import Status
-from . import (STATUSES, Options, count_failures, full_summary, indicator_record, indicator_rows, meta,
+from standardlang.engine.verdict import Status
+from standardlang.reports import (STATUSES, Options, count_failures, full_summary, indicator_record, indicator_rows, meta,
                record_name, source_of)
 
 SCHEMA_ID = "standardlang.report/1"
@@ -151,7 +151,7 @@ def report_dict(rep: Any, options: Options | None = None) -> dict:
 
 
 def render_json(reports: list[Any], options: Options | None = None) -> str:
-    from .. import __version__
+    from standardlang import __version__
 
     o = options or Options()
     n = count_failures(reports, o.fail_on)
@@ -166,8 +166,8 @@ def render_json(reports: list[Any], options: Options | None = None) -> str:
 def render_indicators_json(reports: list[Any], options: Options | None = None,
                            columns: list[str] | None = None) -> str:
     """The ``indicators`` command's table as JSON (schema ``standardlang.indicators/1``)."""
-    from .. import __version__
-    from . import aggregate_levels
+    from standardlang import __version__
+    from standardlang.reports import aggregate_levels
 
     out = []
     for rep in reports:

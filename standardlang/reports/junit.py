@@ -1,6 +1,6 @@
 """The JUnit XML report, for CI systems that show test results.
 
-Takes a list of :class:`~standardlang.program.Report` and
+Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives a ``<testsuites>`` document with a
 ``<testsuite>`` per spec and entity (``demo.community``) and one per spec and
 entity for indicators (``demo.indicators.city``), a ``<testcase>`` per record ×
@@ -17,8 +17,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..verdict import Status
-from . import Options, is_failure, is_indicator_failure, one_line, source_of
+from standardlang.engine.verdict import Status
+from standardlang.reports import Options, is_failure, is_indicator_failure, one_line, source_of
 
 _BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

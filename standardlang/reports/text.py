@@ -1,6 +1,6 @@
 """The text report: tables for people at a terminal.
 
-Takes a list of :class:`~standardlang.program.Report` and
+Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives text: per spec, what was read and
 judged, a table per entity level (records × rules, or counts when there are many
 rules), the strength × status summary, the failed requirements with concise
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..verdict import Status
-from . import (STATUSES, SYMBOLS, Options, aggregate_levels, colorize, is_indicator_failure, one_line, entity_label,
+from standardlang.engine.verdict import Status
+from standardlang.reports import (STATUSES, SYMBOLS, Options, aggregate_levels, colorize, is_indicator_failure, one_line, entity_label,
                failing_strengths, full_summary, indicator_record, indicator_rows, levels, meta, record_name, source_of,
                status_word, strength_word, table, word)
 

@@ -1,0 +1,147 @@
+"""The reference interpreter: a plain tree walk over the checked IR.
+
+Takes IR nodes and records; gives three-valued values (``None`` is unknown).  It
+is the oracle that the compiled evaluators are tested against, and the engine of
+explanations: it can note which fields were missing while evaluating.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from standardlang.lang import ir
+from standardlang.backends.python import runtime as rt
+from standardlang.lang.types import Dynamic, LetInfo, ListT
+
+
+class Interpreter:
+    """Evaluates IR; ``lets`` maps qualified let names to their definitions."""
+
+    def __init__(self, lets: dict[str, LetInfo] | None = None):
+        self.lets = lets or {}
+
+    def eval(self, node: ir.Node, scopes: list[Any], missing: list[str] | None = None) -> Any:
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:  # pragma: no cover
+            raise AssertionError(f"interpreter: unhandled node {type(node).__name__}")
+        return method(node, scopes, missing)
+
+    # ------------------------------------------------------------------ leaves
+    def e_Const(self, n: ir.Const, scopes, missing):
+        return n.value
+
+    def read(self, n: ir.Field, obj: Any, missing) -> Any:
+        if obj is None:
+            # the enclosing record is absent (an optional record not there, or missing data):
+            # name the deepest path, so the explanation says which data would decide it
+            if missing is not None and not n.optional and not any(
+                    n.path.startswith(m + ".") for m in missing):
+                missing.append(n.path)
+            return None
+        if isinstance(obj, list) and isinstance(n.type, Dynamic):
+            return [self.read(n, e, missing) for e in obj]
+        v = obj.get(n.name)
+        if v is None:
+            if n.optional and n.list_field:
+                return []
+            if missing is not None and not n.optional:
+                missing.append(n.path)
+            return None
+        if n.scale is not None:
+            return rt.scaled(v, n.scale)
+        if n.is_set:
+            return rt.enumset(v, n.enum.lookup())
+        if n.enum is not None:
+            return rt.enum(v, n.enum.lookup())
+        if isinstance(v, float):
+            return rt.q(v)
+        return v
+
+    def e_Field(self, n: ir.Field, scopes, missing):
+        if n.obj is None:
+            return self.read(n, scopes[-1 - n.depth], missing)
+        obj = self.eval(n.obj, scopes, missing)
+        if n.over_list:
+            return rt.project(obj, lambda e: self.read(n, e, missing), n.list_field)
+        return self.read(n, obj, missing)
+
+    def let_value(self, entity: str, name: str, record: Any, missing) -> Any:
+        info = self.lets[f"{entity}.{name}"]
+        if record is None:
+            return None
+        return self.eval(info.ir, [record], missing)
+
+    def e_LetRef(self, n: ir.LetRef, scopes, missing):
+        if n.obj is None:
+            if n.entity.startswith("goal:"):
+                info = self.lets[f"{n.entity}.{n.name}"]
+                return self.eval(info.ir, [scopes[0]], missing)
+            return self.let_value(n.entity, n.name, scopes[-1 - n.depth], missing)
+        obj = self.eval(n.obj, scopes, missing)
+        if n.over_list:
+            info = self.lets[f"{n.entity}.{n.name}"]
+            flatten = isinstance(info.type, ListT)
+            return rt.project(obj, lambda e: self.let_value(n.entity, n.name, e, missing), flatten)
+        return self.let_value(n.entity, n.name, obj, missing)
+
+    # ------------------------------------------------------------------ operators
+    def e_Unary(self, n: ir.Unary, scopes, missing):
+        v = self.eval(n.operand, scopes, missing)
+        if n.op == "not":
+            return rt.not3(v)
+        return None if v is None else -rt.q(v)
+
+    def e_Binary(self, n: ir.Binary, scopes, missing):
+        return rt.arith(n.op, self.eval(n.left, scopes, missing), self.eval(n.right, scopes, missing))
+
+    def e_Logic(self, n: ir.Logic, scopes, missing):
+        a = self.eval(n.left, scopes, missing)
+        if n.op == "and":
+            if a is False:
+                return False
+            return rt.and3(a, self.eval(n.right, scopes, missing))
+        if a is True:
+            return True
+        return rt.or3(a, self.eval(n.right, scopes, missing))
+
+    def e_Compare(self, n: ir.Compare, scopes, missing):
+        return rt.compare(n.op, self.eval(n.left, scopes, missing), self.eval(n.right, scopes, missing))
+
+    def e_Between(self, n: ir.Between, scopes, missing):
+        return rt.between(self.eval(n.value, scopes, missing), self.eval(n.low, scopes, missing),
+                          self.eval(n.high, scopes, missing))
+
+    def e_SetLiteral(self, n: ir.SetLiteral, scopes, missing):
+        return [self.eval(i, scopes, missing) for i in n.items]
+
+    def e_Member(self, n: ir.Member, scopes, missing):
+        v = rt.member(self.eval(n.value, scopes, missing), self.eval(n.collection, scopes, missing))
+        return rt.not3(v) if n.negated else v
+
+    def e_Contains(self, n: ir.Contains, scopes, missing):
+        return rt.contains(self.eval(n.collection, scopes, missing), self.eval(n.items, scopes, missing), n.quant)
+
+    def e_Cond(self, n: ir.Cond, scopes, missing):
+        return rt.cond(self.eval(n.test, scopes, missing), lambda: self.eval(n.then, scopes, missing),
+                       lambda: self.eval(n.else_, scopes, missing))
+
+    def e_Present(self, n: ir.Present, scopes, missing):
+        target = n.target
+        if isinstance(target, ir.Field) and target.optional and target.list_field and not target.over_list:
+            obj = scopes[-1 - target.depth] if target.obj is None else self.eval(target.obj, scopes, None)
+            return obj is not None and obj.get(target.name) is not None
+        return self.eval(target, scopes, None) is not None
+
+    def e_Builtin(self, n: ir.Builtin, scopes, missing):
+        values = [self.eval(a, scopes, missing) for a in n.args]
+        if n.func == "abs":
+            return rt.absval(values[0])
+        return rt.minmax(n.func, values)
+
+    def e_Aggregate(self, n: ir.Aggregate, scopes, missing):
+        items = self.eval(n.coll, scopes, missing)
+        item = (lambda e: self.eval(n.item, scopes + [e], missing)) if n.item is not None else None
+        where = (lambda e: self.eval(n.where, scopes + [e], missing)) if n.where is not None else None
+        return rt.aggregate(n.func, items, item, where)
+
+

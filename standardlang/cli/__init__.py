@@ -1,0 +1,112 @@
+"""The ``standardlang`` command line.
+
+Takes argv; gives an exit code.  Each command lives in
+``standardlang/cli/<name>.py`` with ``register(parser)`` and ``run(args)``
+and is imported only when used, so the command line starts fast.
+
+Exit codes: 0 every requirement (shall) passes; 1 a requirement fails (or, for
+``test``/``fmt --check``/``lint``, a test fails, a file would change, a finding is
+reported); 2 a usage or spec error; 3 unreadable data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from standardlang.errors import DataError, StandardLangError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
+
+#: name -> one-line help; the module standardlang.cli.<name> implements it
+COMMANDS = {
+    "check": "judge every record of an inventory against one or more specs",
+    "eval": "evaluate one expression, optionally against a spec and a record",
+    "explain": "explain one rule's verdict for one record, with the cited clause",
+    "schema": "show the data a spec needs (JSON Schema or a Markdown table)",
+    "indicators": "the city and district indicator table, target beside actual",
+    "test": "run the inline examples of spec files",
+    "fmt": "format spec files canonically",
+    "lint": "find conditions that never hold, unused definitions, missing citations...",
+    "repl": "an interactive session: evaluate expressions against records",
+    "docs": "generate the clause-by-clause page and the data model of specs",
+}
+
+EPILOG = """exit codes:
+  0  every requirement (shall) passes / success
+  1  a requirement fails (check); a test fails; a file would change; lint findings
+  2  usage error or spec error (syntax, names, types, units)
+  3  unreadable data
+"""
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    for a in argv:
+        if a in COMMANDS:
+            return a
+        if not a.startswith("-"):
+            return None
+    return None
+
+
+def _module(name: str):
+    try:
+        return importlib.import_module(f"standardlang.cli.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name == f"standardlang.cli.{name}":
+            return None
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = _chosen_command(argv)
+    parser = argparse.ArgumentParser()
+    try:
+        parser = _parser_for(chosen)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    module = _module(args.command)
+    if module is None:
+        print(f"standardlang: the `{args.command}` command is not available in this installation", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(module.run(args) or 0)
+    except DataError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_DATA
+    except StandardLangError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _parser_for(chosen: str | None) -> argparse.ArgumentParser:
+    from standardlang import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="standardlang", description="Check planning standards written as spec files against a city's data.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"standardlang {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        if chosen == name:
+            module = _module(name)
+            if module is not None:
+                module.register(p)
+    return parser
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Validate records against a spec's schema.
+
+Takes a plain record and a record type; gives a list of problems, each naming the
+field path, the value and what was expected ("expected a number, found 'abc'").
+Used to turn a record that breaks evaluation into an error verdict that says why,
+and by readers to reject bad values before judging.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from standardlang.lang.types import BoolT, Dynamic, EnumT, ListT, Num, RecordT, SetT, TextT, Type
+
+
+@attrs.frozen
+class Problem:
+    path: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"field": self.path, "value": _jsonable(self.value), "message": self.message}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return repr(v)
+
+
+def _short(v: Any) -> str:
+    import reprlib
+
+    text = reprlib.repr(v)  # bounded in depth and length: data may be absurd
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def validate(record: Any, rec: RecordT, path: str = "") -> list[Problem]:
+    """Every problem of ``record`` against ``rec`` (extra fields are allowed)."""
+    problems: list[Problem] = []
+    if not isinstance(record, dict):
+        problem = getattr(record, "problem", None)  # a reader's unreadable line says why itself
+        message = problem if isinstance(problem, str) else f"expected a record (object), found {_short(record)}"
+        problems.append(Problem(path or "record", record, message))
+        return problems
+    for name, info in rec.fields.items():
+        if name not in record or record[name] is None:
+            continue
+        p = f"{path}.{name}" if path else name
+        _check_value(record[name], info.type, info, p, problems)
+    return problems
+
+
+def _check_value(v: Any, t: Type, info: Any, path: str, problems: list[Problem]) -> None:
+    if isinstance(t, Dynamic):
+        return
+    if isinstance(t, Num):
+        if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
+            problems.append(Problem(path, v, f"expected a number, found {_short(v)}"))
+            return
+        if isinstance(v, float) and not math.isfinite(v):
+            problems.append(Problem(path, v, f"expected a finite number, found {_short(v)}"))
+            return
+        if t.kind == "count" and v != int(v):
+            problems.append(Problem(path, v, f"expected a whole number, found {_short(v)}"))
+            return
+        bounds = getattr(info, "bounds", None)
+        if bounds is not None:
+            low, high = bounds
+            if not (low <= Fraction(repr(v) if isinstance(v, float) else v) <= high):
+                problems.append(Problem(path, v, f"expected a value from {low} to {high}, found {_short(v)}"))
+        elif (t.kind in ("count", "quantity", "ratio")) and v < 0:
+            problems.append(Problem(path, v, f"expected a value ≥ 0, found {_short(v)}"))
+        return
+    if isinstance(t, BoolT):
+        if not isinstance(v, bool):
+            problems.append(Problem(path, v, f"expected true or false, found {_short(v)}"))
+        return
+    if isinstance(t, TextT):
+        if not isinstance(v, (str, int)) or isinstance(v, bool):
+            problems.append(Problem(path, v, f"expected text, found {_short(v)}"))
+        return
+    if isinstance(t, EnumT):
+        if not isinstance(v, str) or v not in t.lookup():
+            problems.append(Problem(path, v, f"expected one of {', '.join(t.members)}, found {_short(v)}"))
+        return
+    if isinstance(t, SetT):
+        if not isinstance(v, (list, tuple, set, frozenset)):
+            problems.append(Problem(path, v, f"expected a list of {', '.join(t.enum.members)}, found {_short(v)}"))
+            return
+        lookup = t.enum.lookup()
+        for x in v:
+            if not isinstance(x, str) or x not in lookup:
+                problems.append(Problem(path, x, f"expected one of {', '.join(t.enum.members)}, found {_short(x)}"))
+        return
+    if isinstance(t, RecordT):
+        problems.extend(validate(v, t, path))
+        return
+    if isinstance(t, ListT):
+        if not isinstance(v, (list, tuple)):
+            problems.append(Problem(path, v, f"expected a list, found {_short(v)}"))
+            return
+        for i, x in enumerate(v):
+            if isinstance(t.elem, RecordT) and t.elem.entity:
+                continue  # entity records are validated on their own
+            _check_value(x, t.elem, None, f"{path}[{i}]", problems)

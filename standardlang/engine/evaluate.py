@@ -1,0 +1,365 @@
+"""Judge records: verdicts for rules, values for indicators, explanations.
+
+Takes a checked spec, its compiled functions and plain records; gives
+:class:`Verdict` and :class:`IndicatorResult` objects.  Statuses come from the
+compiled evaluators; explanations are built on demand by the reference
+interpreter, which records the values and missing fields of every condition.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable
+
+from standardlang.lang import ir
+from standardlang.backends.python.interpreter import Interpreter
+from standardlang.lang.model import CheckedIndicator, CheckedRule
+from standardlang.lang.types import BoolT, RecordT, display_unit
+from standardlang.data.validate import validate
+from standardlang.engine.verdict import Check, Explanation, Status, format_number
+
+_OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+
+#: the sentences of explanations, in English and in Chinese
+PHRASES = {
+    "en": {"is": "{a} is {v}", "needs": "{a} is {v}, needs {op} {t}",
+           "pair": "{a} is {va} and {b} is {vb}; needs {a} {op} {b}",
+           "between": "{a} is {v}, needs between {lo} and {hi}", "present": "{a} is present",
+           "absent": "{a} is absent", "in": "{a} is {v}, needs to be in {c}",
+           "not_in": "{a} is {v}, needs not to be in {c}", "contains": "{a} is {v}, needs to contain {q}{c}",
+           "all_of": "all of ", "any_of": "any of ", "missing": " (missing: {m})", "and": "all of:",
+           "or": "any of:", "not": "not:", "unknown": "unknown"},
+    "zh": {"is": "{a} 为 {v}", "needs": "{a} 为 {v},要求 {op} {t}",
+           "pair": "{a} 为 {va},{b} 为 {vb};要求 {a} {op} {b}",
+           "between": "{a} 为 {v},要求介于 {lo} 与 {hi} 之间", "present": "{a}:有",
+           "absent": "{a}:无", "in": "{a} 为 {v},要求属于 {c}", "not_in": "{a} 为 {v},要求不属于 {c}",
+           "contains": "{a} 为 {v},要求包含{q} {c}", "all_of": "全部", "any_of": "任一",
+           "missing": "(缺少数据:{m})", "and": "全部满足:", "or": "满足其一:", "not": "不成立:",
+           "unknown": "未知"},
+}
+
+
+def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:
+    """The reference semantics of a rule's verdict (the compiled code must agree)."""
+    scopes = [record]
+    if rule.applies is not None:
+        a = interp.eval(rule.applies, scopes)
+        if a is False:
+            return Status.NOT_APPLICABLE
+        if a is None:
+            return Status.UNKNOWN
+    h = _all_hold(rule.requires, interp, scopes)
+    if h is True:
+        return Status.PASS
+    for alt in rule.alternatives:
+        x = _all_hold(([alt.applies] if alt.applies is not None else []) + list(alt.requires), interp, scopes)
+        if x is True:
+            return Status.PASS
+        h = None if (h is None or x is None) else False
+    return Status.FAIL if h is False else Status.UNKNOWN
+
+
+def _all_hold(conditions: Any, interp: Interpreter, scopes: list[Any]) -> Any:
+    """Kleene conjunction of ``conditions``, stopping at the first false one."""
+    acc: Any = True
+    for c in conditions:
+        v = interp.eval(c, scopes)
+        if v is False:
+            return False
+        if v is None:
+            acc = None
+    return acc
+
+
+def value_text(node: ir.Node, value: Any, lang: str = "en") -> str:
+    if lang == "zh" and isinstance(value, bool):
+        return "是" if value else "否"
+    text = format_number(value, display_unit(node.type))
+    return PHRASES[lang]["unknown"] if value is None and lang != "en" else text
+
+
+def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> tuple[str, Any, list[str]]:
+    """(detail text, value, missing fields) of one condition; ``lang`` is en or zh."""
+    say = PHRASES.get(lang, PHRASES["en"])
+    lang = lang if lang in PHRASES else "en"
+    missing: list[str] = []
+    value = interp.eval(node, scopes, missing)
+    text = node.text or "condition"
+
+    def val(n: ir.Node) -> str:
+        return value_text(n, interp.eval(n, scopes), lang)
+
+    if isinstance(node, ir.Compare):
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
+            left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
+        if isinstance(right, ir.Const):
+            detail = say["needs"].format(a=left.text, v=val(left), op=_OP_SYMBOL[op],
+                                         t=value_text(right, right.value, lang))
+        else:
+            detail = say["pair"].format(a=left.text, va=val(left), b=right.text, vb=val(right), op=_OP_SYMBOL[op])
+    elif isinstance(node, ir.Between):
+        detail = say["between"].format(a=node.value.text, v=val(node.value), lo=val(node.low), hi=val(node.high))
+    elif isinstance(node, ir.Present):
+        detail = say["present" if value else "absent"].format(a=node.target.text)
+    elif isinstance(node, ir.Member):
+        detail = say["not_in" if node.negated else "in"].format(a=node.value.text, v=val(node.value),
+                                                                c=node.collection.text)
+    elif isinstance(node, ir.Contains):
+        what = {None: "", "all": say["all_of"], "any": say["any_of"]}[node.quant]
+        detail = say["contains"].format(a=node.collection.text, v=val(node.collection), q=what, c=node.items.text)
+    else:
+        detail = say["is"].format(a=text, v=value_text(node, value, lang))
+    if value is None and missing:
+        detail += say["missing"].format(m=", ".join(dict.fromkeys(missing)))
+    return detail, value, list(dict.fromkeys(missing))
+
+
+def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> Check:
+    say = PHRASES.get(lang, PHRASES["en"])
+    if isinstance(node, ir.Logic):
+        parts = _flatten(node, node.op)
+        children = tuple(explain_node(p, interp, scopes, lang) for p in parts)
+        value = interp.eval(node, scopes)
+        word = say[node.op]
+        missing = tuple(dict.fromkeys(m for c in children for m in c.missing))
+        return Check(node.text or word, value, word, children, missing)
+    if isinstance(node, ir.Unary) and node.op == "not":
+        child = explain_node(node.operand, interp, scopes, lang)
+        value = interp.eval(node, scopes)
+        return Check(node.text or "not", value, say["not"], (child,), child.missing)
+    detail, value, missing = describe(node, interp, scopes, lang)
+    held = value if isinstance(value, bool) or value is None else bool(value)
+    return Check(node.text or "", held, detail, (), tuple(missing))
+
+
+def _flatten(n: ir.Node, op: str) -> list[ir.Node]:
+    if isinstance(n, ir.Logic) and n.op == op:
+        return _flatten(n.left, op) + _flatten(n.right, op)
+    return [n]
+
+
+def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: Status,
+                 record_type: RecordT | None = None, record_id: str | None = None,
+                 lang: str = "en") -> Explanation:
+    scopes = [record]
+    error = None
+    if status is Status.ERROR:
+        problems = validate(record, record_type) if record_type is not None else []
+        if problems:
+            error = "; ".join(str(p) for p in problems)
+        else:
+            try:
+                rule_status(rule, interp, record)
+                error = "the record could not be evaluated"
+            except Exception as exc:  # the record's data broke evaluation
+                error = f"bad data: {exc}"
+        return Explanation(rule.id, rule.title, status, rule.strength, rule.cites, rule.readings,
+                           error=error, goal=rule.goal_id, record_id=record_id)
+    applies = explain_node(rule.applies, interp, scopes, lang) if rule.applies is not None else None
+    checks: tuple[Check, ...] = ()
+    alternatives = []
+    if status is not Status.NOT_APPLICABLE:
+        checks = tuple(explain_node(r, interp, scopes, lang) for r in rule.requires)
+        if status is not Status.PASS or any(c.held is not True for c in checks):
+            for alt in rule.alternatives:
+                parts = ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
+                alternatives.append((alt.name, alt.title, tuple(explain_node(p, interp, scopes, lang) for p in parts)))
+    missing: list[str] = []
+    if status is Status.UNKNOWN:
+        for c in ([applies] if applies is not None else []) + list(checks) + [c for _, _, cs in alternatives for c in cs]:
+            missing.extend(c.missing)
+    cites = rule.cites + tuple(c for alt in rule.alternatives for c in alt.cites)
+    readings = rule.readings + tuple(r for alt in rule.alternatives for r in alt.readings)
+    return Explanation(rule.id, rule.title, status, rule.strength, cites, readings, applies, checks,
+                       tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id,
+                       lang=lang)
+
+
+class VerdictContext:
+    """What every verdict of one rule shares: the rule and what can explain it."""
+
+    __slots__ = ("rule", "owner")
+
+    def __init__(self, rule: CheckedRule, owner: Any):
+        self.rule = rule
+        self.owner = owner
+
+
+class Verdict(tuple):
+    """The verdict of one rule for one record; ``explain()`` builds the explanation on demand.
+
+    A tuple underneath, so that creating one per record costs next to nothing.
+    """
+
+    __slots__ = ()
+
+    status: Status  # a class attribute of each per-status subclass: reading it costs nothing
+
+    def __new__(cls, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
+        ctx = VerdictContext(rule, owner)
+        if record_id is None:
+            return tuple.__new__(VERDICT_CLASS[status], (ctx, record))
+        return tuple.__new__(VERDICT_CLASS[status], (ctx, record, record_id))
+
+    record = property(itemgetter(1), doc="the record judged")
+
+    @property
+    def rule(self) -> CheckedRule:
+        """The checked rule."""
+        return self[0].rule
+
+    @property
+    def _owner(self) -> Any:
+        return self[0].owner
+
+    @property
+    def record_id(self) -> str | None:
+        """The record's key, if it has one."""
+        return self[2] if len(self) > 2 else None
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def strength(self) -> str:
+        return self.rule.strength
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASS
+
+    @property
+    def is_failed_requirement(self) -> bool:
+        return self.status is Status.FAIL and self.rule.strength == "shall"
+
+    def explanation(self, lang: str = "en") -> Explanation:
+        """The explanation as data (built by the reference interpreter); ``lang`` is en or zh."""
+        return explain_rule(self.rule, self._owner.interpreter, self.record, self.status,
+                            self._owner.record_type(self.rule.entity), self.record_id, lang)
+
+    def explain(self, lang: str = "en") -> str:
+        """The explanation rendered as text, in English (``en``) or Chinese (``zh``)."""
+        return self.explanation(lang).render()
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.explanation().missing if self.status is Status.UNKNOWN else ()
+
+    @property
+    def error(self) -> str | None:
+        return self.explanation().error if self.status is Status.ERROR else None
+
+    def to_dict(self, explain: bool = True) -> dict:
+        d: dict[str, Any] = {"rule": self.rule.id, "title": self.rule.title, "goal": self.rule.goal_id,
+                             "status": self.status.value, "strength": self.rule.strength}
+        if self.record_id is not None:
+            d["record"] = self.record_id
+        if explain or self.status in (Status.UNKNOWN, Status.ERROR):
+            e = self.explanation()
+            if self.status is Status.UNKNOWN:
+                d["missing"] = list(e.missing)
+            if self.status is Status.ERROR:
+                d["error"] = e.error
+            if explain:
+                d["explanation"] = e.to_dict()
+        return d
+
+    def __repr__(self) -> str:
+        return f"<Verdict {self.rule.id} {self.status.value}>"
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+VERDICT_CLASS: dict[Status, type] = {
+    status: type(f"Verdict_{status.value}", (Verdict,), {"__slots__": (), "status": status}) for status in Status
+}
+
+
+class IndicatorResult:
+    """An indicator's value for one record (a city, a district, a community) against its target."""
+
+    __slots__ = ("indicator", "entity", "record_id", "value", "status", "error", "missing")
+
+    def __init__(self, indicator: CheckedIndicator, entity: str, record_id: str | None, value: Any,
+                 status: Status, error: str | None = None, missing: tuple[str, ...] = ()):
+        self.indicator = indicator
+        self.entity = entity
+        self.record_id = record_id
+        self.value = value
+        self.status = status
+        self.error = error
+        self.missing = missing  # for an unknown value: the fields whose absence decided it
+
+    @property
+    def target_text(self) -> str:
+        return f"{_OP_SYMBOL[self.indicator.op]} {format_number(self.indicator.target.value, self.indicator.unit or display_unit(self.indicator.target.type))}"
+
+    @property
+    def value_text(self) -> str:
+        return format_number(self.value, self.indicator.unit or display_unit(self.indicator.target.type))
+
+    def to_dict(self) -> dict:
+        ind = self.indicator
+        return {"indicator": ind.id, "title": ind.title, "attribute": ind.attribute, "entity": self.entity,
+                "record": self.record_id, "value": _json_number(self.value), "value_text": self.value_text,
+                "target": _json_number(ind.target.value), "target_text": self.target_text, "op": ind.op,
+                "unit": ind.unit, "deadline": ind.deadline, "status": self.status.value,
+                **({"error": self.error} if self.error else {}),
+                **({"missing": list(self.missing)} if self.missing else {})}
+
+    def explain(self) -> str:
+        ind = self.indicator
+        lines = [f"{ind.id} {ind.title or ''} [{ind.attribute}] for {self.entity} {self.record_id or ''}".rstrip(),
+                 f"  value {self.value_text}, target {self.target_text}: {self.status.value}"]
+        if self.error:
+            lines.append(f"  ! {self.error}")
+        if self.missing:
+            lines.append("  missing: " + ", ".join(self.missing))
+        for c in ind.cites:
+            lines.append(f"  source: {c}")
+        for r in ind.readings:
+            lines.append(f"  reading: {r}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<IndicatorResult {self.indicator.id} {self.entity} {self.record_id} {self.value_text} {self.status.value}>"
+
+
+def _json_number(v: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(v, Fraction):
+        return float(v)
+    return v
+
+
+def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any, entity: str,
+                    record_id: str | None, interp: Interpreter | None = None) -> IndicatorResult:
+    from standardlang.backends.python import runtime as rt
+
+    try:
+        value = fn(record)
+    except Exception as exc:
+        return IndicatorResult(ind, entity, record_id, None, Status.ERROR, f"bad data: {exc}")
+    if value is None:
+        missing: list[str] = []
+        node = ind.value_for(entity)
+        if interp is not None and node is not None:
+            try:
+                interp.eval(node, [record], missing)
+            except Exception:  # the value is unknown either way; the list is a courtesy
+                missing = []
+        return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN,
+                               missing=tuple(dict.fromkeys(missing)))
+    ok = rt.compare(ind.op, value, ind.target.value)
+    return IndicatorResult(ind, entity, record_id, value, Status.PASS if ok else Status.FAIL)
+
+
+def is_condition(node: ir.Node) -> bool:
+    return isinstance(node.type, BoolT)

@@ -1,0 +1,454 @@
+"""The library API: load a spec, compile an expression, evaluate records.
+
+Takes spec text or files and records; gives :class:`Spec`, :class:`Expression`,
+:class:`Report`.  ``load`` runs parse → check → compile; nothing here parses or
+resolves names per record.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any, Iterable, Sequence
+
+from standardlang.lang import ir
+from standardlang.lang.checker import check, check_expression
+from standardlang.backends.python.compiler import Compiler
+from standardlang.errors import Source
+from standardlang.engine.evaluate import IndicatorResult, Verdict, judge_indicator
+from standardlang.backends.python.interpreter import Interpreter
+from standardlang.data.inventory import Inventory, collection_names
+from standardlang.lang.model import CheckedRule, CheckedSpec
+from standardlang.lang.parser import parse, parse_expression
+from standardlang.lang.types import BoolT, RecordT, display_unit
+from standardlang.data.validate import Problem, validate
+from standardlang.engine.verdict import Status, format_number
+
+REPORT_SCHEMA = "standardlang.report/1"
+
+
+class Spec:
+    """A loaded (checked and compiled) standard. Immutable and safe to share between threads."""
+
+    def __init__(self, checked: CheckedSpec, path: str | None = None):
+        self.checked = checked
+        self.path = path
+        self.interpreter = Interpreter(checked.lets)
+        compiler = Compiler(checked.lets, path or checked.name)
+        compiler.batch = True  # one compile() for the whole spec
+        rule_refs = {r.id: compiler.compile_rule(r) for r in checked.rules}
+        indicator_refs = {(ind.id, ent): compiler.compile_value(node, f"{ind.id}_{ent}")
+                          for ind in checked.indicators for ent, node in ind.values}
+        compiler.finish()
+        compiler.batch = False
+        self._rule_fns = {k: ref.get() for k, ref in rule_refs.items()}
+        self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
+        self._roots: dict[str, set[str]] = {}  # rule -> top-level fields it reads; filled when needed
+        self._compiler = compiler
+
+    # -------------------------------------------------------------- introspection
+    @property
+    def name(self) -> str:
+        return self.checked.name
+
+    @property
+    def title(self) -> str:
+        return self.checked.title
+
+    @property
+    def rules(self) -> tuple[CheckedRule, ...]:
+        return self.checked.rules
+
+    @property
+    def indicators(self):
+        return self.checked.indicators
+
+    @property
+    def entities(self) -> dict[str, RecordT]:
+        return self.checked.entities
+
+    @property
+    def default_entity(self) -> str:
+        if self.checked.rules:
+            return self.checked.rules[0].entity
+        if self.checked.indicators:
+            return self.checked.indicators[0].values[0][0]
+        return next(iter(self.checked.entities), "record")
+
+    def record_type(self, entity: str) -> RecordT | None:
+        return self.checked.entities.get(entity)
+
+    def rule(self, rule_id: str) -> CheckedRule:
+        return self.checked.rule(rule_id)
+
+    def rule_function(self, rule_id: str):
+        """The compiled function record -> Status of one rule (for tool builders)."""
+        return self._rule_fns[rule_id]
+
+    def record_id(self, entity: str, record: Any, index: int) -> str:
+        rec = self.checked.entities.get(entity)
+        if rec is not None and rec.key and isinstance(record, dict) and record.get(rec.key) is not None:
+            return str(record.get(rec.key))
+        return f"#{index + 1}"
+
+    # -------------------------------------------------------------- evaluation
+    def evaluate(self, records: Any, entity: str | None = None, rules: Iterable[str] | None = None) -> "Report":
+        """Judge one record, a list of records, or an inventory of all entity levels.
+
+        Args:
+            records: a dict (one record), a list of dicts, a mapping of collections
+                ({"community": [...], "district": [...]}), or an :class:`Inventory`.
+            entity: the entity the records are, when a list is given (default: the
+                entity of the spec's first goal).
+            rules: rule ids to judge (default: all).
+        """
+        inventory = self.inventory(records, entity)
+        return self.evaluate_inventory(inventory, rules)
+
+    def inventory(self, records: Any, entity: str | None = None) -> Inventory:
+        """Records of all entity levels, linked (see :class:`~standardlang.data.inventory.Inventory`)."""
+        from standardlang.errors import DataError, did_you_mean
+
+        if isinstance(records, Inventory):
+            return records
+        if entity is not None and entity not in self.checked.entities:
+            raise DataError(f"spec {self.name} has no entity `{entity}`"
+                            + (f"; {did_you_mean(entity, self.checked.entities)}"
+                               if did_you_mean(entity, self.checked.entities) else ""))
+        if not self.checked.entities:
+            return Inventory({}, {})
+        entity = entity or self.default_entity
+        if isinstance(records, dict) and entity in self.checked.entities:
+            names = collection_names(self.checked.entities)
+            is_collections = bool(records) and any(k in names for k in records) and all(
+                isinstance(v, (list, dict)) for k, v in records.items() if not k.startswith("$"))
+            if not is_collections and _looks_like_record(records, self.checked.entities[entity]):
+                records = [records]
+        return Inventory.from_data(self.checked.entities, records, entity)
+
+    def evaluate_inventory(self, inventory: Inventory, rules: Iterable[str] | None = None,
+                           indicators: bool = True) -> "Report":
+        selected = set(rules) if rules is not None else None
+        results: list[RecordResult] = []
+        by_entity: dict[str, list[CheckedRule]] = {}
+        for r in self.checked.rules:
+            if selected is None or r.id in selected:
+                by_entity.setdefault(r.entity, []).append(r)
+        for entity, entity_rules in by_entity.items():
+            for i, record in enumerate(inventory.records.get(entity, [])):
+                results.append(self.judge(record, entity, entity_rules, i))
+        ind_results = self.compute_indicators(inventory) if indicators else []
+        return Report(self, results, ind_results, inventory.count())
+
+    def judge(self, record: Any, entity: str, rules: Sequence[CheckedRule] | None = None, index: int = 0) -> "RecordResult":
+        """Judge one record of ``entity`` against its rules; malformed fields give error verdicts."""
+        rtype = self.checked.entities.get(entity)
+        rid = self.record_id(entity, record, index)
+        problems = validate(record, rtype) if rtype is not None else []
+        bad_roots = {_root_of(p.path) for p in problems}
+        verdicts = []
+        for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
+            if problems and (not isinstance(record, dict) or bad_roots & self.roots(r)):
+                status = Status.ERROR
+            else:
+                status = self._rule_fns[r.id](record)
+            verdicts.append(Verdict(r, status, record, self, rid))
+        return RecordResult(entity, rid, verdicts, problems, record)
+
+    def roots(self, rule: CheckedRule) -> set[str]:
+        """The top-level fields of its record that ``rule`` reads (computed once, when needed)."""
+        roots = self._roots.get(rule.id)
+        if roots is None:
+            roots = self._roots[rule.id] = _root_fields(rule, self.checked)
+        return roots
+
+    def statuses(self, records: Iterable[Any], rule_id: str) -> list[Status]:
+        """Bulk evaluation: the status of one rule for many records, no explanations."""
+        fn = self._rule_fns[rule_id]
+        return [fn(r) for r in records]
+
+    def compute_indicators(self, inventory: Inventory) -> list[IndicatorResult]:
+        out = []
+        for ind in self.checked.indicators:
+            for entity, _ in ind.values:
+                fn = self._indicator_fns[(ind.id, entity)]
+                for i, record in enumerate(inventory.records.get(entity, [])):
+                    out.append(judge_indicator(ind, fn, record, entity, self.record_id(entity, record, i),
+                                               self.interpreter))
+        return out
+
+    def indicator_value(self, indicator_id: str, record: Any, entity: str | None = None,
+                        record_id: str | None = None) -> IndicatorResult:
+        """One indicator's value and verdict for one record (a city, a district...)."""
+        ind = next(i for i in self.checked.indicators if i.id == indicator_id)
+        entity = entity or ind.values[0][0]
+        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, record_id,
+                               self.interpreter)
+
+    def expression(self, text: str, entity: str | None = None, name: str = "<expr>") -> "Expression":
+        """Compile an expression against this spec's schema (for the REPL and tools)."""
+        entity = entity or self.default_entity
+        node = parse_expression(text, name)
+        rec = self.checked.entities.get(entity)
+        lets = {}
+        for key, info in self.checked.lets.items():
+            if key.startswith("goal:"):
+                lets[key.split(".", 1)[1]] = info
+        checked = check_expression(node, Source(name, text), rec, lets)
+        # goal definitions are referred to by their short name from an ad-hoc expression
+        interp_lets = dict(self.checked.lets)
+        interp_lets.update({f".{short}": info for short, info in lets.items()})
+        return Expression(checked, text, interp_lets, rtype=rec)
+
+    def __repr__(self) -> str:
+        return f"<Spec {self.name} {len(self.rules)} rules, {len(self.indicators)} indicators>"
+
+
+class Expression:
+    """An ad-hoc compiled expression (``sl.compile``): a condition or a value."""
+
+    def __init__(self, node: ir.Node, text: str, lets=None, rtype: RecordT | None = None):
+        self.node = node
+        self.text = text
+        self.interpreter = Interpreter(lets or {})
+        compiler = Compiler(lets or {}, "expr")
+        self.is_condition = isinstance(node.type, BoolT)
+        self._rtype = rtype
+        if self.is_condition:
+            self.rule = CheckedRule("expr", text, rtype.name if rtype else "record", "", None, "shall", None, (node,),
+                                    span=node.span)
+            self._fn = compiler.compile_rule(self.rule)
+            fast = compiler.compile_rule(self.rule, verdict_owner=self)
+            if rtype is None:
+                self.evaluate = fast  # type: ignore[method-assign]
+            else:  # typed against a schema: a malformed record is an error verdict, as in Spec.judge
+                def checked(record: Any, _fast=fast, _rule=self.rule) -> Verdict:
+                    if validate(record, rtype):
+                        return Verdict(_rule, Status.ERROR, record, self)
+                    return _fast(record)
+
+                self.evaluate = checked  # type: ignore[method-assign]
+        else:
+            self.rule = None
+            self._fn = compiler.compile_value(node)
+
+    @property
+    def unit(self) -> str:
+        return display_unit(self.node.type)
+
+    def record_type(self, entity: str) -> RecordT | None:
+        return self._rtype
+
+    def evaluate(self, record: Any) -> "Verdict | Value":
+        """Evaluate on one record: a :class:`Verdict` for a condition, a :class:`Value` otherwise."""
+        if self.is_condition:
+            return Verdict(self.rule, self._fn(record), record, self)
+        try:
+            return Value(self._fn(record), self.unit, self.node, record, self)
+        except Exception as exc:
+            return Value(None, self.unit, self.node, record, self, error=f"bad data: {exc}")
+
+    __call__ = evaluate
+
+    def evaluate_many(self, records: Iterable[Any]) -> list:
+        """Bulk evaluation: statuses (conditions) or raw values, no explanations."""
+        fn = self._fn
+        if self.is_condition:
+            return [fn(r) for r in records]
+        return [fn(r) for r in records]
+
+    def __repr__(self) -> str:
+        return f"<Expression {self.text!r}>"
+
+
+class Value:
+    """The value of a non-condition expression, with its unit."""
+
+    def __init__(self, value: Any, unit: str, node: ir.Node, record: Any, owner: Any, error: str | None = None):
+        self.value = value
+        self.unit = unit
+        self.node = node
+        self.record = record
+        self._owner = owner
+        self.error = error
+
+    @property
+    def status(self) -> Status:
+        if self.error:
+            return Status.ERROR
+        return Status.UNKNOWN if self.value is None else Status.PASS
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        missing: list[str] = []
+        try:
+            self._owner.interpreter.eval(self.node, [self.record], missing)
+        except Exception:
+            pass
+        return tuple(dict.fromkeys(missing))
+
+    def explain(self) -> str:
+        text = f"{self.node.text or 'value'} = {format_number(self.value, self.unit)}"
+        if self.error:
+            text += f"\n  ! {self.error}"
+        elif self.value is None and self.missing:
+            text += f"\n  missing: {', '.join(self.missing)}"
+        return text
+
+    def __str__(self) -> str:
+        return format_number(self.value, self.unit)
+
+    def __repr__(self) -> str:
+        return f"<Value {self}>"
+
+
+class RecordResult:
+    """All verdicts for one record."""
+
+    def __init__(self, entity: str, record_id: str, verdicts: list[Verdict], problems: list[Problem], record: Any):
+        self.entity = entity
+        self.record_id = record_id
+        self.verdicts = verdicts
+        self.problems = problems
+        self.record = record
+
+    def verdict(self, rule_id: str) -> Verdict:
+        for v in self.verdicts:
+            if v.rule.id == rule_id:
+                return v
+        raise KeyError(rule_id)
+
+    def to_dict(self, explain: bool = True) -> dict:
+        d = {"entity": self.entity, "record": self.record_id,
+             "verdicts": [v.to_dict(explain) for v in self.verdicts]}
+        if self.problems:
+            d["problems"] = [p.to_dict() for p in self.problems]
+        return d
+
+
+class Report:
+    """The results of judging an inventory: per-record verdicts and indicators."""
+
+    def __init__(self, spec: Spec, results: list[RecordResult], indicators: list[IndicatorResult],
+                 counts: dict[str, int], meta: Any = None):
+        self.spec = spec
+        self.meta = meta  # provenance set by readers and the CLI (files, rows, warnings)
+        self.results = results
+        self.indicators = indicators
+        self.counts = counts
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return [v for r in self.results for v in r.verdicts]
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Counts of verdicts by strength and status."""
+        out: dict[str, Counter] = {}
+        for v in self.verdicts:
+            out.setdefault(v.rule.strength, Counter())[v.status.value] += 1
+        return {k: dict(c) for k, c in out.items()}
+
+    def failed_requirements(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status is Status.FAIL and v.rule.strength == "shall"]
+
+    def record(self, record_id: str) -> RecordResult:
+        for r in self.results:
+            if r.record_id == record_id:
+                return r
+        raise KeyError(record_id)
+
+    def __iter__(self):
+        return iter(self.verdicts)
+
+    def __len__(self) -> int:
+        return len(self.verdicts)
+
+    def to_dict(self, explain: bool = True) -> dict:
+        """The JSON-ready report (schema ``standardlang.report/1``, see docs/report-format.md)."""
+        c = self.spec.checked
+        return {
+            "schema": REPORT_SCHEMA,
+            "spec": {"name": c.name, "title": c.title, "source": c.meta.get("source"), "path": self.spec.path},
+            "records_read": self.counts,
+            "records_judged": len(self.results),
+            "summary": self.summary(),
+            "results": [r.to_dict(explain) for r in self.results],
+            "indicators": [i.to_dict() for i in self.indicators],
+        }
+
+
+def _looks_like_record(data: dict, rtype: RecordT) -> bool:
+    return any(k in rtype.fields for k in data)
+
+
+def _root_of(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def _root_fields(rule: CheckedRule, spec: CheckedSpec) -> set[str]:
+    """Top-level fields of its record that a rule reads (through definitions too)."""
+    roots: set[str] = set()
+    seen: set[str] = set()
+    nodes: list[Any] = [rule.applies, *rule.requires]
+    for alt in rule.alternatives:
+        nodes.extend([alt.applies, *alt.requires])
+    stack = [n for n in nodes if n is not None]
+    import attrs
+
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.Field):
+            x = n
+            while x.obj is not None and isinstance(x.obj, ir.Field):
+                x = x.obj
+            if x.obj is None and x.depth == 0:
+                roots.add(x.name)
+        if isinstance(n, ir.LetRef) and n.obj is None:
+            key = f"{n.entity}.{n.name}"
+            if key not in seen and key in spec.lets:
+                seen.add(key)
+                stack.append(spec.lets[key].ir)
+        if attrs.has(type(n)):
+            for f in attrs.fields(type(n)):
+                v = getattr(n, f.name)
+                if isinstance(v, tuple):
+                    stack.extend(x for x in v if attrs.has(type(x)))
+                elif attrs.has(type(v)) and f.name not in ("type", "enum"):
+                    stack.append(v)
+    return roots
+
+
+def loads(text: str, name: str = "<spec>") -> Spec:
+    """Parse, check and compile spec text."""
+    tree = parse(text, name)
+    checked = check(tree, Source(name, text))
+    return Spec(checked, name)
+
+
+def load(path: str | os.PathLike) -> Spec:
+    """Load a spec file: parse → check → compile.
+
+    Raises:
+        StandardLangError: a syntax, name, type or unit error, with position and hint.
+    """
+    from standardlang.errors import Diagnostic, StandardLangError
+
+    p = os.fspath(path)
+    try:
+        with open(p, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise StandardLangError([Diagnostic("E001", f"cannot read spec file: {exc.strerror or exc}", None,
+                                            source=Source(p, ""))]) from None
+    except UnicodeDecodeError:
+        raise StandardLangError([Diagnostic("E001", "spec file is not UTF-8 text", None, source=Source(p, ""))]) from None
+    return loads(text, p)
+
+
+def compile(text: str, spec: Spec | None = None, entity: str | None = None) -> Expression:  # noqa: A001
+    """Compile an ad-hoc expression, with no schema (fields are dynamic) or against a spec's."""
+    if spec is not None:
+        return spec.expression(text, entity)
+    node = parse_expression(text, "<expr>")
+    checked = check_expression(node, Source("<expr>", text))
+    return Expression(checked, text)

@@ -1,0 +1,120 @@
+"""The checked spec: what the checker gives and the compiler and interpreter take.
+
+Plain data (attrs), independent of Python evaluation: rules with their strength,
+applicability, requirements and alternatives as typed IR, indicators with their
+targets, the schema, and the inline examples with their data converted to plain
+records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from standardlang.lang import ir
+from standardlang.errors import Source, Span
+from standardlang.lang.types import EnumT, LetInfo, RecordT, Type
+
+STRENGTHS = {"shall": "shall", "应": "shall", "should": "should", "宜": "should", "may": "may", "可": "may"}
+ATTRIBUTES = {"binding": "binding", "约束性": "binding", "expected": "expected", "预期性": "expected"}
+STRENGTH_ZH = {"shall": "应", "should": "宜", "may": "可"}
+ATTRIBUTE_ZH = {"binding": "约束性", "expected": "预期性"}
+
+
+@attrs.frozen
+class CheckedExample:
+    title: str | None
+    record: Any  # plain data (dict), in the schema's units
+    status: str
+    entity: str
+    value: Any = None  # expected indicator value (base units), or None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class CheckedAlternative:
+    name: str
+    title: str | None
+    applies: ir.Node | None
+    requires: tuple[ir.Node, ...]
+    cites: tuple[str, ...] = ()
+    readings: tuple[str, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class CheckedRule:
+    id: str
+    title: str | None
+    entity: str
+    goal_id: str
+    goal_title: str | None
+    strength: str  # shall | should | may
+    applies: ir.Node | None
+    requires: tuple[ir.Node, ...]
+    alternatives: tuple[CheckedAlternative, ...] = ()
+    cites: tuple[str, ...] = ()
+    readings: tuple[str, ...] = ()
+    examples: tuple[CheckedExample, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    @property
+    def cite(self) -> str | None:
+        return self.cites[0] if self.cites else None
+
+
+@attrs.frozen
+class CheckedIndicator:
+    id: str
+    title: str | None
+    attribute: str  # binding | expected
+    op: str
+    target: ir.Const
+    values: tuple[tuple[str, ir.Node], ...]  # (entity, expression)
+    unit: str
+    deadline: int | None = None
+    cites: tuple[str, ...] = ()
+    readings: tuple[str, ...] = ()
+    examples: tuple[CheckedExample, ...] = ()
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def value_for(self, entity: str) -> ir.Node | None:
+        for name, node in self.values:
+            if name == entity:
+                return node
+        return None
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.values)
+
+
+@attrs.define(eq=False)
+class CheckedSpec:
+    name: str
+    title: str
+    meta: dict[str, str]
+    enums: dict[str, EnumT]
+    entities: dict[str, RecordT]
+    rules: tuple[CheckedRule, ...]
+    indicators: tuple[CheckedIndicator, ...]
+    lets: dict[str, LetInfo]  # qualified name "owner.let" -> info (entity and goal lets)
+    source: Source | None = None
+    warnings: tuple = ()
+
+    def rule(self, rule_id: str) -> CheckedRule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def field_type(self, entity: str, path: str) -> Type | None:
+        rec = self.entities.get(entity)
+        t: Any = rec
+        for part in path.split("."):
+            if isinstance(t, RecordT) and part in t.fields:
+                t = t.fields[part].type
+            else:
+                return None
+        return t
