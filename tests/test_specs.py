@@ -18,8 +18,9 @@ Takes the three specs and the source document; checks that
     occurs in no file of the repository;
 (d) the specs define shared fields and enums alike (same name: same type and unit).
 
-The source is ``/work/shared/seed/wuhai-community-plan-2022.txt`` (or the file named by
-``STANDARDLANG_SOURCE``); the tests that need it are skipped where it is absent.
+The source is ``specs/sources/wuhai-community-plan-2022.txt``, shipped with the project
+(its provenance and the cleaning of the received copy: ``specs/sources/README.md``), so the
+tests that read it run on every clone.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 from spec_helpers import can_be_unknown, children as _children  # noqa: E402  (tests/ is on sys.path)
 
 import copy
-import os
 import pathlib
 import re
 import subprocess
@@ -46,7 +46,7 @@ from standardlang.lang.types import EnumT, ListT, Num, RecordT, SetT
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPEC_FILES = sorted((ROOT / "specs").glob("*.stdl"))
-SOURCE = pathlib.Path(os.environ.get("STANDARDLANG_SOURCE", "/work/shared/seed/wuhai-community-plan-2022.txt"))
+SOURCE = ROOT / "specs" / "sources" / "wuhai-community-plan-2022.txt"
 # The gambling site's name injected into the source copy, spelled so that this file does not hold it.
 SPAM = ["\u5fc5\u535a\u5a31\u4e50", "BBO\u5a31\u4e50"]
 
@@ -389,9 +389,25 @@ def test_thresholds_agree_with_the_cited_wording():
 # ------------------------------------------------------------------ (c) the source
 @pytest.fixture(scope="module")
 def source() -> str:
-    if not SOURCE.exists():
-        pytest.skip(f"source document {SOURCE} not available")
     return SOURCE.read_text(encoding="utf-8")
+
+
+def test_the_source_is_the_file_its_provenance_names(source):
+    """The shipped text is the cleaned copy the README describes, byte for byte."""
+    import hashlib
+
+    readme = (SOURCE.parent / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+    assert f"this file | sha256 `{digest}`" in readme, "specs/sources changed without its provenance"
+    assert "??" not in source and "乌民发" not in source.splitlines()[1]  # restored labels; the header's own 无
+    assert source.count("专栏") >= 6
+
+
+def test_no_test_reads_a_path_outside_the_repository():
+    outside = re.compile(r"""["'](/work/|/home/|/tmp/|/Users/|[A-Z]:\\)""")
+    found = [f"{p.name}:{n}" for p in sorted((ROOT / "tests").glob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if outside.search(line)]
+    assert not found, f"tests read absolute paths: {found}"
 
 
 def _column(source: str, n: int) -> list[str]:
