@@ -4,23 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from standardlang.lang import ir
 from standardlang.lang.types import ListT, RecordT
-
-
-def children(node: Any):
-    """The IR nodes directly under ``node`` (types and enums are not nodes)."""
-    if attrs.has(type(node)):
-        for f in attrs.fields(type(node)):
-            if f.name in ("type", "enum"):
-                continue
-            v = getattr(node, f.name)
-            if isinstance(v, tuple):
-                yield from (x for x in v if attrs.has(type(x)))
-            elif attrs.has(type(v)):
-                yield v
 
 
 def can_be_unknown(spec: Any, rule: Any) -> bool:
@@ -45,5 +30,5 @@ def can_be_unknown(spec: Any, rule: Any) -> bool:
             if key not in seen and key in spec.checked.lets:
                 seen.add(key)
                 stack.append(spec.checked.lets[key].ir)
-        stack.extend(children(node))
+        stack.extend(ir.children(node))
     return False

@@ -28,7 +28,6 @@ import pathlib
 from collections import defaultdict
 from typing import Any
 
-import attrs
 import pytest
 
 import standardlang as sl
@@ -142,22 +141,7 @@ def diff_results(expected: dict, actual: dict, limit: int = 60) -> list[str]:
     return out
 
 
-def walk(node: Any):
-    """Every IR node under ``node`` (types and enums are not nodes)."""
-    if node is None:
-        return
-    yield node
-    if attrs.has(type(node)):
-        for f in attrs.fields(type(node)):
-            if f.name in ("type", "enum"):
-                continue
-            v = getattr(node, f.name)
-            if isinstance(v, tuple):
-                for x in v:
-                    if attrs.has(type(x)):
-                        yield from walk(x)
-            elif attrs.has(type(v)):
-                yield from walk(v)
+walk = ir.walk  # every IR node under a node
 
 
 # ------------------------------------------------------------------ the data is the generator's output

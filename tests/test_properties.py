@@ -74,19 +74,14 @@ def same_value(got, expected) -> bool:
 
 def _subnodes(node):
     """``node`` and the IR nodes below it that are evaluated in the record's own scope."""
-    import attrs
-
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        for f in attrs.fields(type(n)):
-            if f.name in ("type", "enum", "scale") or (isinstance(n, ir.Aggregate) and f.name in ("item", "where")):
-                continue
-            v = getattr(n, f.name)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if type(x).__module__ == ir.__name__:
-                    stack.append(x)
+        if isinstance(n, ir.Aggregate):
+            stack.append(n.coll)  # item and where are read in the element's scope
+        else:
+            stack.extend(ir.children(n))
 
 
 def _check_rules_agree(spec: sl.Spec, recs: list[dict]) -> None:

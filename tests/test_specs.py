@@ -25,7 +25,7 @@ tests that read it run on every clone.
 
 from __future__ import annotations
 
-from spec_helpers import can_be_unknown, children as _children  # noqa: E402  (tests/ is on sys.path)
+from spec_helpers import can_be_unknown  # noqa: E402  (tests/ is on sys.path)
 
 import copy
 import pathlib
@@ -58,15 +58,7 @@ def test_the_three_specs_are_shipped():
 
 
 # ------------------------------------------------------------------ helpers
-def walk(node: Any):
-    """Every IR node under ``node``."""
-    if node is None:
-        return
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(_children(n))
+walk = ir.walk  # every IR node under a node
 
 
 def all_cites(spec: Any) -> list[tuple[str, str]]:

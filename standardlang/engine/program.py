@@ -393,8 +393,6 @@ def _root_fields(rule: CheckedRule, spec: CheckedSpec) -> set[str]:
     for alt in rule.alternatives:
         nodes.extend([alt.applies, *alt.requires])
     stack = [n for n in nodes if n is not None]
-    import attrs
-
     while stack:
         n = stack.pop()
         if isinstance(n, ir.Field):
@@ -408,13 +406,7 @@ def _root_fields(rule: CheckedRule, spec: CheckedSpec) -> set[str]:
             if key not in seen and key in spec.lets:
                 seen.add(key)
                 stack.append(spec.lets[key].ir)
-        if attrs.has(type(n)):
-            for f in attrs.fields(type(n)):
-                v = getattr(n, f.name)
-                if isinstance(v, tuple):
-                    stack.extend(x for x in v if attrs.has(type(x)))
-                elif attrs.has(type(v)) and f.name not in ("type", "enum"):
-                    stack.append(v)
+        stack.extend(ir.children(n))
     return roots
 
 

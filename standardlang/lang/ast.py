@@ -14,6 +14,7 @@ from typing import Union
 import attrs
 
 from standardlang.errors import Span
+from standardlang.lang import tree as _tree
 
 
 def _span() -> Span | None:
@@ -462,24 +463,16 @@ class SpecFile:
     span: Span | None = _span()
 
 
+NODE_TYPES: tuple[type, ...] = tuple(
+    v for v in list(globals().values()) if isinstance(v, type) and attrs.has(v) and v.__module__ == __name__)
+"""Every AST node class (all attrs classes of this module)."""
+
+
+def children(node: object):
+    """The AST nodes directly below ``node``, in field order (see :mod:`standardlang.lang.tree`)."""
+    return _tree.children(node, NODE_TYPES)
+
+
 def walk(node: object):
-    """Yield ``node`` and every attrs node below it, depth first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        if attrs.has(type(n)):
-            children = []
-            for f in attrs.fields(type(n)):
-                if f.name == "span":
-                    continue
-                _collect(getattr(n, f.name), children)
-            stack.extend(reversed(children))
-
-
-def _collect(value: object, out: list) -> None:
-    if attrs.has(type(value)):
-        out.append(value)
-    elif isinstance(value, tuple):
-        for v in value:
-            _collect(v, out)
+    """Yield ``node`` and every AST node below it, depth first."""
+    return _tree.walk(node, NODE_TYPES)

@@ -13,11 +13,12 @@ judged), 1 the one enclosing it, and so on.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Iterator, Union
 
 import attrs
 
 from standardlang.errors import Span
+from standardlang.lang import tree as _tree
 from standardlang.lang.types import EnumT, Type
 
 
@@ -188,3 +189,23 @@ class Builtin:
 
 Node = Union[Const, Field, LetRef, Unary, Binary, Logic, Compare, Between, Member, SetLiteral,
              Contains, Cond, Present, Aggregate, Builtin]
+
+NODE_TYPES: tuple[type, ...] = Node.__args__  # type: ignore[attr-defined]
+"""Every IR node class."""
+
+
+def children(node: Node) -> Iterator[Node]:
+    """The IR nodes directly below ``node``, in field order.
+
+    Driven by the attrs fields (see :mod:`standardlang.lang.tree`): types, enums and
+    layout fields are not nodes, so a field added to a node class is walked by every
+    pass or by none.  Note that an :class:`Aggregate`'s ``item`` and ``where`` are
+    children although they are read in the list element's scope; a pass that cares
+    about scopes looks at ``Aggregate`` itself before recursing.
+    """
+    return _tree.children(node, NODE_TYPES)
+
+
+def walk(node: Node | None) -> Iterator[Node]:
+    """``node`` (if not None) and every IR node below it, depth first, parents first."""
+    return _tree.walk(node, NODE_TYPES)

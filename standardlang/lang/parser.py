@@ -716,33 +716,6 @@ def _statement_lines(tree: Any) -> dict[int, int]:
     return lines
 
 
-def _check_depth(node: Any, source: Source) -> None:
-    import attrs
-
-    stack = [(node, 0)]
-    while stack:
-        n, depth = stack.pop()
-        if isinstance(n, ast.EXPR_TYPES):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise SpecSyntaxError([Diagnostic(
-                    "E011", f"expression nested more than {MAX_DEPTH} deep", n.span,
-                    hint="split it into `let` definitions", source=source)])
-        if attrs.has(type(n)):
-            for f in attrs.fields(type(n)):
-                if f.name == "span":
-                    continue
-                v = getattr(n, f.name)
-                if attrs.has(type(v)):
-                    stack.append((v, depth))
-                elif isinstance(v, tuple):
-                    for item in v:
-                        if attrs.has(type(item)):
-                            stack.append((item, depth))
-                        elif isinstance(item, tuple):
-                            stack.extend((x, depth) for x in item if attrs.has(type(x)))
-
-
 def parse(text: str, name: str = "<spec>") -> ast.SpecFile:
     """Parse a whole spec file.
 

@@ -149,16 +149,8 @@ class _Walker:
             self.walk(node.item, inner)
             self.walk(node.where, inner)
             return
-        if attrs.has(type(node)):
-            for f in attrs.fields(type(node)):
-                if f.name in ("type", "enum", "span", "text"):
-                    continue
-                v = getattr(node, f.name)
-                if isinstance(v, tuple):
-                    for x in v:
-                        self.walk(x, scopes)
-                elif attrs.has(type(v)):
-                    self.walk(v, scopes)
+        for child in ir.children(node):
+            self.walk(child, scopes)
 
     @staticmethod
     def scope(scopes: tuple[RecordT | None, ...], depth: int) -> RecordT | None:

@@ -45,7 +45,7 @@ from standardlang.lang import ast
 from standardlang.lang import ir
 from standardlang.lang import units
 from standardlang.errors import Diagnostic, Source, Span
-from standardlang.tools.reasoning import Interval, Reasoner, const_number, ir_children, is_empty
+from standardlang.tools.reasoning import Interval, Reasoner, const_number, is_empty
 from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT
 
 CODES = {
@@ -134,7 +134,7 @@ class Linter:
                 if x is not None:
                     self.leaves(x, sub)
             return
-        for c in ir_children(n):
+        for c in ir.children(n):
             self.leaves(c, ctx)
 
     def leaf(self, n: Any, ctx: Reasoner) -> None:
@@ -188,7 +188,7 @@ class Linter:
             info = ctx.inlinable(n)
             return info is not None and isinstance(info.type, BoolT) and self.has_decided(info.ir, ctx, depth + 1)
         if isinstance(n, (ir.Logic, ir.Unary, ir.Cond)):
-            return any(self.has_decided(c, ctx, depth + 1) for c in ir_children(n))
+            return any(self.has_decided(c, ctx, depth + 1) for c in ir.children(n))
         return False
 
     def compound(self, n: Any, ctx: Reasoner, role: str = "") -> bool:
@@ -255,7 +255,7 @@ class Linter:
                 if x is not None:
                     self.sub(x, inner)
             return
-        for c in ir_children(n):
+        for c in ir.children(n):
             self.sub(c, ctx)
 
     def sub(self, n: Any, ctx: Reasoner) -> None:
@@ -386,7 +386,7 @@ class Linter:
                     target = self.spec.lets.get(key)
                     if target is not None and target.ir is not None:
                         stack.append(target.ir)
-            stack.extend(ir_children(n))
+            stack.extend(ir.children(n))
         for key, info in self.spec.lets.items():
             if key not in used:
                 self.report("L006", f"definition `{info.name}` is never used by a rule or indicator",
@@ -502,7 +502,7 @@ def _anchors(rule: Any) -> list[str]:
             m = re.match(r"-?[0-9]+(?:\.[0-9]+)?", n.text)
             if m:
                 out.append(m.group(0))
-        stack.extend(ir_children(n))
+        stack.extend(ir.children(n))
     return out
 
 

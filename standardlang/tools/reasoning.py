@@ -139,19 +139,6 @@ def const_number(n: Any) -> Fraction | None:
     return None
 
 
-def ir_children(n: Any) -> list:
-    out = []
-    for f in attrs.fields(type(n)):
-        if f.name in ("type", "enum", "span", "text"):
-            continue
-        v = getattr(n, f.name)
-        if isinstance(v, ir.Node.__args__):
-            out.append(v)
-        elif isinstance(v, tuple):
-            out.extend(x for x in v if isinstance(x, ir.Node.__args__))
-    return out
-
-
 class Reasoner:
     """Record types in scope (outermost first) and the checked spec, for universes and lets."""
 

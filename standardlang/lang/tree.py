@@ -1,0 +1,61 @@
+"""One way to walk a tree of frozen attrs nodes, shared by the AST and the IR.
+
+Takes a node and the tuple of classes that count as nodes; gives the nodes directly
+below it (:func:`children`) or all of them, depth first (:func:`walk`).  The children
+are found from the attrs fields themselves, in declaration order, like Jinja's
+``Node.iter_child_nodes``: a value is a child when it is a node, or a node inside a
+tuple (nested tuples too, such as a record literal's ``(key, value)`` pairs).  Fields
+that take no part in equality (the span, the source text) are layout, never walked;
+types, enums and strings are not nodes, so they are skipped without a list of names.
+A field added to a node class is therefore walked by every pass, or by none.
+
+:func:`standardlang.lang.ir.children` / :func:`standardlang.lang.ir.walk` and
+:func:`standardlang.lang.ast.children` / :func:`standardlang.lang.ast.walk` are these
+functions bound to each tree's node classes; use those.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import attrs
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _walked_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if f.eq)
+    return names
+
+
+def children(node: Any, kinds: tuple[type, ...]) -> Iterator[Any]:
+    """The nodes (instances of ``kinds``) directly below ``node``, in field order."""
+    if not attrs.has(type(node)):
+        return
+    for name in _walked_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, kinds):
+            yield value
+        elif isinstance(value, tuple):
+            yield from _in_tuple(value, kinds)
+
+
+def _in_tuple(values: tuple, kinds: tuple[type, ...]) -> Iterator[Any]:
+    for v in values:
+        if isinstance(v, kinds):
+            yield v
+        elif isinstance(v, tuple):
+            yield from _in_tuple(v, kinds)
+
+
+def walk(node: Any, kinds: tuple[type, ...]) -> Iterator[Any]:
+    """``node`` (if not None) and every node below it, depth first, parents before children."""
+    if node is None:
+        return
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(list(children(n, kinds))))
