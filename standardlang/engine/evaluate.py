@@ -121,6 +121,8 @@ def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: st
         parts = _flatten(node, node.op)
         children = tuple(explain_node(p, interp, scopes, lang) for p in parts)
         value = interp.eval(node, scopes)
+        if value is not None:  # decided: an unknown part decides nothing, so it is not shown
+            children = tuple(c for c in children if c.held is not None)
         word = say[node.op]
         missing = tuple(dict.fromkeys(m for c in children for m in c.missing))
         return Check(node.text or word, value, word, children, missing)
