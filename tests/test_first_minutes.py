@@ -31,3 +31,31 @@ def test_an_unknown_part_is_still_shown_when_it_decides():
                    "community").verdict("2.building_area")
     assert v.status is sl.Status.UNKNOWN
     assert "kindergarten.building_area is unknown" in v.explain()
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from standardlang import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_spec_after_data_is_read_as_a_spec_and_said_so():
+    data = str(ROOT / "tests" / "data" / "communities.csv")
+    code, out, err = run_cli(["check", "--data", data, str(DEMO)])
+    assert code == 1, err
+    assert "demo.stdl after --data is a spec file, read as a spec" in err
+    assert "FAILED" in out
+    assert run_cli(["check", str(DEMO), "--data", data])[1] == out
+
+
+def test_explain_with_the_spec_and_rule_after_data():
+    data = str(ROOT / "tests" / "data" / "communities.csv")
+    code, out, err = run_cli(["explain", "--data", data, str(DEMO), "2.building_area", "--record", "c2"])
+    assert code == 0, err
+    assert "kindergarten is absent" in out and "SPEC RULE --data" in err

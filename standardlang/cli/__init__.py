@@ -50,6 +50,43 @@ def _chosen_command(argv: list[str]) -> str | None:
     return None
 
 
+_DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".csv", ".tsv", ".xlsx", ".xlsm")
+
+
+def _specs_out_of_data(argv: list[str], command: str) -> list[str]:
+    """Spec files written after ``--data`` (which takes several files) are specs: say so, and move them.
+
+    ``check --data city.json spec.stdl`` would otherwise fail with "the following
+    arguments are required: SPEC". For ``explain``, the rule id after the spec moves too.
+    """
+    start = argv.index(command) + 1
+    out, moved = argv[:start], []
+    i = start
+    while i < len(argv):
+        out.append(argv[i])
+        i += 1
+        if out[-1] != "--data":
+            continue
+        while i < len(argv) and not argv[i].startswith("-"):
+            if argv[i].endswith(".stdl"):
+                moved.append(argv[i])
+                i += 1
+                if command == "explain" and i < len(argv) and not argv[i].startswith("-") \
+                        and not argv[i].lower().endswith(_DATA_SUFFIXES + (".stdl",)):
+                    moved.append(argv[i])  # the rule id
+                    i += 1
+                continue
+            out.append(argv[i])
+            i += 1
+    if not moved:
+        return argv
+    specs = ", ".join(a for a in moved if a.endswith(".stdl"))
+    print(f"note: {specs} after --data is a spec file, read as a spec "
+          f"(write it first: standardlang {command} {'SPEC RULE' if command == 'explain' else 'SPEC...'} "
+          "--data FILE...)", file=sys.stderr)
+    return out[:start] + moved + out[start:]
+
+
 def _module(name: str):
     try:
         return importlib.import_module(f"standardlang.cli.{name}")
@@ -62,6 +99,8 @@ def _module(name: str):
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = _chosen_command(argv)
+    if chosen in ("check", "indicators", "explain"):
+        argv = _specs_out_of_data(argv, chosen)
     parser = argparse.ArgumentParser()
     try:
         parser = _parser_for(chosen)

@@ -15,6 +15,7 @@ from typing import Any
 from standardlang.lang import ast
 from standardlang.lang import ir
 from standardlang.lang import units
+from standardlang.lang import suggest
 from standardlang.errors import Diagnostic, Source, Span, SpecCheckError, did_you_mean
 from standardlang.lang.model import (ATTRIBUTES, STRENGTHS, CheckedAlternative, CheckedExample, CheckedIndicator,
                     CheckedRule, CheckedSpec)
@@ -213,9 +214,10 @@ class Checker:
                 typ = self.entities[t.name]
             else:
                 known = list(self.enums) + list(self.entities) + ["bool", "text", "number", "count", "m2", "record", "list"]
-                self.error("E101", f"unknown type `{t.name}`", t.span, hint=did_you_mean(t.name or "", known)
+                self.error("E101", f"unknown type `{t.name}`", t.span,
+                           hint=suggest.unit_hint(t.name or "") or did_you_mean(t.name or "", known)
                            or "a field's type is bool, text, number, count, a unit (m2, m, min, %), an enum, record or list")
-                return None
+                typ = DYNAMIC  # the field exists: its uses are not errors of their own
         else:  # pragma: no cover
             raise AssertionError(f"checker: unhandled type kind {t.kind!r}")
         if f.body is not None and t.kind not in ("record", "list"):

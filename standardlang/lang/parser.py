@@ -13,7 +13,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from standardlang.lang import ast
+from standardlang.lang import ast, suggest
 from standardlang.errors import Diagnostic, Source, Span, SpecSyntaxError, did_you_mean
 
 MAX_NESTING = 64  # brackets, and the depth of one expression tree
@@ -642,8 +642,10 @@ def _syntax_error(exc: Exception, source: Source, parser: Any) -> SpecSyntaxErro
             hint = f"put spaces around the operator word `{glued[0]}`"
         elif tok.type in ("NAME", "RULE_ID") and keyword_choices:
             hint = did_you_mean(str(tok), keyword_choices)
-        if len(expected) > 12:
-            expected = expected[:12] + ["…"]
+        better, better_hint, expected = suggest.better_syntax_error(exc, source.text, expected)
+        msg, hint = better or msg, better_hint or hint
+        if len(expected) > 16:
+            expected = expected[:16] + ["…"]
         message = f"{msg}; expected {', '.join(expected)}" if expected else msg
         return SpecSyntaxError([Diagnostic("E002", message, span, hint=hint, source=source)])
     if isinstance(exc, lark.UnexpectedEOF):
@@ -669,9 +671,11 @@ def _parse(text: str, name: str, start: str) -> Any:
     except _KeywordGlued as exc:
         tok = exc.token
         keywords = [t.pattern.value for t in parser.terminals if t.pattern.type == "str"]
-        hint = did_you_mean(exc.word, keywords) or f"put a space after `{tok}`"
+        hint = (suggest.strength_hint(exc.word) or suggest.unit_hint(exc.word) or did_you_mean(exc.word, keywords)
+                or f"put a space after `{tok}`")
+        what = f"`{exc.word}` is not a strength word" if suggest.strength_hint(exc.word) else f"unknown word `{exc.word}`"
         raise SpecSyntaxError([Diagnostic(
-            "E003", f"unknown word `{exc.word}`", Span(tok.line, tok.column, tok.line, tok.column + len(exc.word)),
+            "E003", what, Span(tok.line, tok.column, tok.line, tok.column + len(exc.word)),
             hint=hint, source=source)]) from None
     except lark.exceptions.UnexpectedInput as exc:
         raise _syntax_error(exc, source, parser) from None
