@@ -45,7 +45,7 @@ class Change:
         """after − before for a figure (a missing figure counts from 0)."""
         if self.action in ("raise", "lower", "set") and isinstance(self.after, (int, Fraction)) \
                 and not isinstance(self.after, bool):
-            return Fraction(self.after) - Fraction(self.before or 0)
+            return exact(self.after) - exact(self.before or 0)
         return None
 
     @property
@@ -74,9 +74,9 @@ class Change:
         return d
 
     def shown(self, v: Any) -> str:
-        if isinstance(v, bool) or not isinstance(v, (int, Fraction)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
             return format_number(v)
-        return format_number(Fraction(v) * self.scale, self.unit)
+        return format_number(exact(v) * self.scale, self.unit)
 
     def describe(self, lang: str = "en") -> str:
         zh = lang == "zh"
@@ -111,6 +111,11 @@ class Change:
             return (f"{self.path} 增加 {self.count} 个" + (f"({what})" if what else "") if zh
                     else f"{self.path}: add {self.count}" + (f" ({what})" if what else ""))
         return f"{self.path}: {a}"
+
+
+def exact(v: Any) -> Fraction:
+    """A number as the evaluators read it: a float is the decimal it prints as."""
+    return Fraction(repr(v)) if isinstance(v, float) else Fraction(v)
 
 
 def _shown_plain(v: Any) -> str:

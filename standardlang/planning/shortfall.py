@@ -106,6 +106,36 @@ class ItemShortfall:
                 "routes": [r.to_dict() for r in self.routes]}
 
 
+def prune(ways: list[Option]) -> list[Option]:
+    """Drop a way that another does with less: the same edits, figures moved no further.
+
+    Each way is first merged to one edit per field.  Without this, "a ≥ 100 or
+    a ≥ 50" would propose raising a to 100 although 50 passes.
+    """
+    merged = [attrs.evolve(w, changes=merge(w.changes)) if w.solved else w for w in ways]
+    keep = []
+    for i, w in enumerate(merged):
+        if w.solved and any(j != i and v.solved and _dominates(v, w) and (not _dominates(w, v) or j < i)
+                            for j, v in enumerate(merged)):
+            continue
+        keep.append(w)
+    return keep
+
+
+def _dominates(v: Option, w: Option) -> bool:
+    """Whether way ``v`` needs no more than way ``w``."""
+    wc = {c.path: c for c in w.changes}
+    for c in v.changes:
+        d = wc.get(c.path)
+        if d is None:
+            return False
+        if c == d:
+            continue
+        if c.delta is None or d.delta is None or c.delta * d.delta < 0 or abs(c.delta) > abs(d.delta):
+            return False
+    return True
+
+
 def fixed_fields(checked: Any, entity: str) -> frozenset[str]:
     """Fields of ``entity`` that describe the place, read from the spec (see the module docstring)."""
     lets = checked.lets
@@ -218,7 +248,7 @@ class Planner:
                 continue
             for opt in self.solver.solve_all(alt.requires, [record]):
                 ways.append(self._checked(rule, record, attrs.evolve(opt, label=alt.name)))
-        return RuleShortfall(rule.id, rule.title, rule.strength, item_of(rule), tuple(ways))
+        return RuleShortfall(rule.id, rule.title, rule.strength, item_of(rule), tuple(prune(ways)))
 
     def _checked(self, rule: Any, record: Any, opt: Option) -> Option:
         """The option as the interpreter sees it: a proposal that does not pass is marked unsolved."""
