@@ -400,8 +400,9 @@ def test_schema_field_exactly_at_threshold(t):
 
 
 def _grammar() -> lark.Lark:
-    text = (ROOT / "grammars" / "standardlang.lark").read_text("utf-8")
-    return lark.Lark(text, parser="lalr", start=["start", "expr"])
+    from standardlang.lang.parser import grammar_text
+
+    return lark.Lark(grammar_text(), parser="lalr", start=["start", "expr"])
 
 
 GRAMMAR = _grammar()

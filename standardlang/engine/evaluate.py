@@ -11,32 +11,17 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, Callable
 
-from standardlang.lang import ir
+from standardlang.lang import ir, vocabulary
 from standardlang.backends.python.interpreter import Interpreter
 from standardlang.lang.model import CheckedIndicator, CheckedRule
 from standardlang.lang.types import BoolT, RecordT, display_unit
 from standardlang.data.validate import validate
 from standardlang.engine.verdict import Check, Explanation, Status, format_number
 
-_OP_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+_OP_SYMBOL = vocabulary.OP_SYMBOL
 
 #: the sentences of explanations, in English and in Chinese
-PHRASES = {
-    "en": {"is": "{a} is {v}", "needs": "{a} is {v}, needs {op} {t}",
-           "pair": "{a} is {va} and {b} is {vb}; needs {a} {op} {b}",
-           "between": "{a} is {v}, needs between {lo} and {hi}", "present": "{a} is present",
-           "absent": "{a} is absent", "in": "{a} is {v}, needs to be in {c}",
-           "not_in": "{a} is {v}, needs not to be in {c}", "contains": "{a} is {v}, needs to contain {q}{c}",
-           "all_of": "all of ", "any_of": "any of ", "missing": " (missing: {m})", "and": "all of:",
-           "or": "any of:", "not": "not:", "unknown": "unknown"},
-    "zh": {"is": "{a} 为 {v}", "needs": "{a} 为 {v},要求 {op} {t}",
-           "pair": "{a} 为 {va},{b} 为 {vb};要求 {a} {op} {b}",
-           "between": "{a} 为 {v},要求介于 {lo} 与 {hi} 之间", "present": "{a}:有",
-           "absent": "{a}:无", "in": "{a} 为 {v},要求属于 {c}", "not_in": "{a} 为 {v},要求不属于 {c}",
-           "contains": "{a} 为 {v},要求包含{q} {c}", "all_of": "全部", "any_of": "任一",
-           "missing": "(缺少数据:{m})", "and": "全部满足:", "or": "满足其一:", "not": "不成立:",
-           "unknown": "未知"},
-}
+PHRASES = vocabulary.EXPLAIN_PHRASES
 
 
 def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:

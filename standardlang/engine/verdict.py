@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from standardlang.lang import vocabulary
+
 
 class Status(str, enum.Enum):
     """The verdict of a rule for one record (a str-valued enum)."""
@@ -27,7 +29,7 @@ class Status(str, enum.Enum):
         return self.value
 
 
-SYMBOLS = {Status.PASS: "✓", Status.FAIL: "✗", Status.UNKNOWN: "?", Status.NOT_APPLICABLE: "–", Status.ERROR: "!"}
+SYMBOLS = {Status(s): mark for s, mark in vocabulary.STATUS_SYMBOLS.items()}
 
 
 def format_number(value: Any, unit: str = "") -> str:
@@ -101,13 +103,7 @@ class Check:
         return lines
 
 
-_WORDS = {
-    "en": {"record": "record", "applies": "applies when:", "requires": "requires:", "alternative": "or alternative",
-           "missing": "missing:", "source": "source", "reading": "reading:"},
-    "zh": {"record": "记录", "applies": "适用条件:", "requires": "要求:", "alternative": "或替代方案",
-           "missing": "缺少数据:", "source": "出处", "reading": "解读:", "pass": "通过", "fail": "不通过",
-           "unknown": "未知", "not_applicable": "不适用", "error": "数据错误"},
-}
+_WORDS = vocabulary.EXPLANATION_WORDS
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from typing import Any
 
 from standardlang.lang import ast
 from standardlang.lang import ir
-from standardlang.lang import units
+from standardlang.lang import units, vocabulary
 from standardlang.lang import suggest
 from standardlang.errors import Diagnostic, Source, Span, SpecCheckError, did_you_mean
 from standardlang.lang.model import (ATTRIBUTES, STRENGTHS, CheckedAlternative, CheckedExample, CheckedIndicator,
@@ -23,7 +23,7 @@ from standardlang.lang.types import (BOOL, COUNT, DYNAMIC, NUMBER, RATIO, TEXT, 
                     LetInfo, ListT, Num, RecordT, SetT, TextT, Type, is_numeric)
 
 META_KEYS = ("source", "version", "issued", "issuer", "url", "note", "title_en", "language")
-AGGREGATES = ("count", "sum", "avg", "min", "max", "all", "any", "share")
+AGGREGATES = vocabulary.AGGREGATES
 FUNCTIONS = AGGREGATES + ("present", "abs")
 
 
@@ -627,9 +627,7 @@ class ExprChecker:
                       did_you_mean(name, list(lookup)) or f"members: {', '.join(enum_hint.members)}")
         if name in FUNCTIONS:
             self.fail("E105", f"`{name}` is a function: call it with parentheses", node.span, f"{name}(...)")
-        from standardlang.lang.parser import OPERATOR_ALIASES
-
-        glued = [a for a in OPERATOR_ALIASES if a in name]
+        glued = [a for a in vocabulary.OPERATOR_ALIASES if a in name]
         hint = (f"put spaces around the operator word `{glued[0]}`" if glued
                 else did_you_mean(name, self.visible_names()))
         where = self.scopes[-1].describe() if self.scopes else "this expression"
@@ -702,9 +700,7 @@ class ExprChecker:
                 typ = ListT(typ)
             return ir.LetRef(self.c.qualname(t), node.name, obj, 0, typ, over_list=over_list,
                              span=node.span, text=self.t(node))
-        from standardlang.lang.parser import OPERATOR_ALIASES
-
-        glued = [a for a in OPERATOR_ALIASES if a in node.name]
+        glued = [a for a in vocabulary.OPERATOR_ALIASES if a in node.name]
         names = list(t.fields) + list(t.lets)
         hint = (f"put spaces around the operator word `{glued[0]}`" if glued
                 else did_you_mean(node.name, names)

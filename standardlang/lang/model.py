@@ -16,10 +16,7 @@ from standardlang.lang import ir
 from standardlang.errors import Source, Span
 from standardlang.lang.types import EnumT, LetInfo, RecordT, Type
 
-STRENGTHS = {"shall": "shall", "应": "shall", "should": "should", "宜": "should", "may": "may", "可": "may"}
-ATTRIBUTES = {"binding": "binding", "约束性": "binding", "expected": "expected", "预期性": "expected"}
-STRENGTH_ZH = {"shall": "应", "should": "宜", "may": "可"}
-ATTRIBUTE_ZH = {"binding": "约束性", "expected": "预期性"}
+from standardlang.lang.vocabulary import ATTRIBUTE_ZH, ATTRIBUTES, STRENGTH_ZH, STRENGTHS  # noqa: F401 (re-exported)
 
 
 @attrs.frozen

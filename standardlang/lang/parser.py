@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
-from standardlang.lang import ast, suggest
+from standardlang.lang import ast, suggest, vocabulary
 from standardlang.errors import Diagnostic, Source, Span, SpecSyntaxError, did_you_mean
 
 MAX_NESTING = 64  # brackets, and the depth of one expression tree
@@ -23,10 +23,47 @@ MAX_SOURCE = 5_000_000  # characters
 _lock = threading.Lock()
 
 
-def _grammar_text() -> str:
+def _grammar_file() -> str:
     from importlib import resources
 
     return resources.files("standardlang.grammars").joinpath("standardlang.lark").read_text("utf-8")
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return " | ".join(_lark_string(w) for w in words)
+
+
+def _lark_string(word: str) -> str:
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def word_rules() -> str:
+    """The grammar's word rules, written from :mod:`standardlang.lang.vocabulary`."""
+    cn = "|".join(re.escape(w) for w in vocabulary.COMPARISON_WORDS)
+    logic = {op: [w for w, o in vocabulary.LOGIC_WORDS.items() if o == op] for op in ("and", "or", "not")}
+    return "\n".join([
+        "// ---------------------------------------------------------------- words (from vocabulary.py)",
+        f"!scalar: {_alternatives(vocabulary.TYPES)}",
+        f"!strength: {_alternatives(vocabulary.STRENGTHS)}",
+        f"!status: {_alternatives(vocabulary.EXAMPLE_STATUSES)}",
+        f"!attribute: {_alternatives(vocabulary.ATTRIBUTES)}",
+        f"!quant: {_alternatives(vocabulary.QUANTIFIERS)}",
+        f"!unit: {_alternatives(vocabulary.UNITS)}",
+        f"!compop: {_alternatives(vocabulary.COMPARISON_SYMBOLS)} | CN_COMPOP",
+        "// the comparison words of Chinese standards, also when a number follows without a space",
+        "// (不小于2200); never as the start of a longer name (大于等于 is a name)",
+        f'CN_COMPOP.3: /({cn})(?=[\\s0-9.(\\-"]|$)/',
+        f"!and_op: {_alternatives(logic['and'])}",
+        f"!or_op: {_alternatives(logic['or'])}",
+        f"!not_op: {_alternatives(logic['not'])}",
+        f"!bool: {_alternatives(('true', 'false'))}",
+        "",
+    ])
+
+
+def grammar_text() -> str:
+    """The whole grammar: the shipped ``standardlang.lark`` and the word rules of the vocabulary."""
+    return _grammar_file() + "\n" + word_rules()
 
 
 _LARK_OPTIONS = dict(parser="lalr", lexer="contextual", start=["start", "expr"], propagate_positions=True,
@@ -74,16 +111,15 @@ def _callbacks(terminals: Any) -> dict:
 def _build_lark() -> Any:
     import lark
 
-    probe = lark.Lark(_grammar_text(), **_LARK_OPTIONS)
-    return lark.Lark(_grammar_text(), **_LARK_OPTIONS, lexer_callbacks=_callbacks(probe.terminals))
+    probe = lark.Lark(grammar_text(), **_LARK_OPTIONS)
+    return lark.Lark(grammar_text(), **_LARK_OPTIONS, lexer_callbacks=_callbacks(probe.terminals))
 
 
-def _tables_key() -> str:
+def grammar_key() -> str:
+    """A digest of the grammar and the parser options: the shipped tables record the one they were built from."""
     import hashlib
 
-    import lark
-
-    text = _grammar_text() + repr(sorted(_LARK_OPTIONS.items())) + lark.__version__
+    text = grammar_text() + repr(sorted(_LARK_OPTIONS.items()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -122,38 +158,54 @@ def write_tables(path: str | None = None) -> str:
 
     import lark
 
-    p = lark.Lark(_grammar_text(), **_LARK_OPTIONS)
+    p = lark.Lark(grammar_text(), **_LARK_OPTIONS)
     data, memo = p.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     if path is None:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grammars", TABLES_FILE)
+        from importlib import resources
+
+        path = str(resources.files("standardlang.grammars").joinpath(TABLES_FILE))
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump({"key": _tables_key(), "tables": _encode({"data": data, "memo": memo})}, fh,
-                  ensure_ascii=False, separators=(",", ":"))
+        json.dump({"grammar": grammar_key(), "lark": lark.__version__,
+                   "tables": _encode({"data": data, "memo": memo})}, fh, ensure_ascii=False, separators=(",", ":"))
         fh.write("\n")
     return path
 
 
-def _decode_again(raw: str) -> Any:
-    import json
-
-    return json.loads(raw, object_hook=_decode_hook)["tables"]
-
-
-def _load_tables() -> Any:
-    """The parser from the shipped JSON tables, or None when they are missing or stale."""
+def shipped_tables() -> dict:
+    """The shipped tables file, decoded: ``{"grammar": key, "lark": version, "tables": ...}``."""
     import json
     from importlib import resources
 
+    raw = resources.files("standardlang.grammars").joinpath(TABLES_FILE).read_text("utf-8")
+    return json.loads(raw, object_hook=_decode_hook)
+
+
+def _guarded_terminals(memo: dict) -> dict:
+    """The keyword guard for every word terminal named in the serialised tables."""
+    out = {}
+    for entry in memo.values():
+        pattern = entry.get("pattern", {}) if entry.get("__type__") == "TerminalDef" else {}
+        if pattern.get("__type__") == "PatternStr" and re.fullmatch(r"\w+", pattern.get("value", "")):
+            out[entry["name"]] = _keyword_guard
+    return out
+
+
+def _load_tables() -> Any:
+    """The parser from the shipped JSON tables, or None when they are missing or stale.
+
+    Lark's public ``Lark.load`` reads a pickle (which could run code) and takes no
+    options, so the decoded JSON goes through ``Lark._load``, which accepts the same
+    dictionary together with the lexer callbacks; it is decoded once.
+    """
     import lark
 
     try:
-        raw = resources.files("standardlang.grammars").joinpath(TABLES_FILE).read_text("utf-8")
-        blob = json.loads(raw, object_hook=_decode_hook)
-        if blob.get("key") != _tables_key():
+        blob = shipped_tables()
+        if blob.get("grammar") != grammar_key() or blob.get("lark") != lark.__version__:
             return None
-        parser = lark.Lark.__new__(lark.Lark)._load(blob["tables"])
-        return lark.Lark.__new__(lark.Lark)._load(_decode_again(raw), lexer_callbacks=_callbacks(parser.terminals))
-    except Exception:  # a missing or stale file only costs the time to rebuild
+        tables = blob["tables"]
+        return lark.Lark.__new__(lark.Lark)._load(tables, lexer_callbacks=_guarded_terminals(tables["memo"]))
+    except Exception:  # a missing, stale or unreadable file only costs the time to rebuild
         return None
 
 
@@ -164,15 +216,7 @@ def _parsers() -> Any:
         return _load_tables() or _build_lark()
 
 
-KEYWORD_WORDS = {
-    "standard", "enum", "entity", "key", "let", "record", "list", "of", "by", "set",
-    "range", "to", "goal", "for", "rule", "shall", "should", "may", "applies", "when",
-    "cite", "reading", "require", "alternative", "example", "given", "expect", "value",
-    "indicator", "binding", "expected", "target", "deadline", "unit", "if", "then",
-    "else", "and", "or", "not", "in", "between", "contains", "all", "any", "where",
-    "true", "false", "null", "pass", "fail", "unknown", "not_applicable", "bool",
-    "text", "number", "count",
-}
+KEYWORD_WORDS = vocabulary.KEYWORDS  # the reserved words (kept under this name for the REPL)
 
 _TOKEN_WORDS = {
     "NAME": "a name", "STRING": "a string", "NUMBER": "a number", "INT": "an integer",
@@ -182,7 +226,7 @@ _TOKEN_WORDS = {
     "OPTIONAL": "`?`", "$END": "end of input",
 }
 
-OPERATOR_ALIASES = ("不小于", "不少于", "不低于", "不大于", "不多于", "不超过", "大于", "小于", "等于", "且", "或", "非")
+OPERATOR_ALIASES = vocabulary.OPERATOR_ALIASES
 
 
 def _describe_expected(parser: Any, expected: set[str]) -> list[str]:
@@ -595,11 +639,7 @@ class _Builder:
         return ("not", str(tok))
 
 
-_COMPOP = {
-    ">=": ">=", "<=": "<=", "==": "==", "!=": "!=", ">": ">", "<": "<", "≥": ">=", "≤": "<=",
-    "≠": "!=", "不小于": ">=", "不少于": ">=", "不低于": ">=", "不大于": "<=", "不多于": "<=",
-    "不超过": "<=", "大于": ">", "小于": "<", "等于": "==",
-}
+_COMPOP = vocabulary.COMPARISONS
 
 
 def _opt_str(tok: Any) -> str | None:

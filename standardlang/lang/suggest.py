@@ -23,12 +23,14 @@ import os
 import re
 from typing import Any
 
+from standardlang.lang import vocabulary
+
 #: strength words of Chinese (and English) standards -> the strength word of standardlang
 STRENGTH_SYNONYMS = {
     "必须": "应", "须": "应", "应当": "应", "需": "应", "需要": "应", "应该": "宜", "宜当": "宜", "可以": "可",
     "must": "shall", "required": "shall", "recommended": "should", "can": "may", "optional": "may",
 }
-_STRENGTH_EN = {"应": "shall", "宜": "should", "可": "may", "shall": "应", "should": "宜", "may": "可"}
+_STRENGTH_EN = {**{zh: en for en, zh in vocabulary.STRENGTH_ZH.items()}, **vocabulary.STRENGTH_ZH}
 STRENGTH_LIST = "应 (shall), 宜 (should), 可 (may)"
 
 #: a unit as people write it -> the unit word standardlang knows (or None: no such unit, see the note)
@@ -44,8 +46,7 @@ _UNIT_NOTES = {
     "亩": "standardlang has no 亩: write the area in m2 (1 亩 ≈ 666.7 m²)",
 }
 #: the unit words, for the hint
-UNIT_WORDS = ("m2", "㎡", "平方米", "ha", "公顷", "m", "米", "km", "千米", "公里", "min", "分钟", "h", "小时",
-              "day", "days", "天", "%", "‰")
+UNIT_WORDS = tuple(vocabulary.UNITS)
 _UNIT_TERMINALS = {"M2", "平方米", "HA", "公顷", "PERCENT", "米", "M", "KM"}
 
 #: words that open a block, and the blocks they may stand in (None: the top of the file)

@@ -1,7 +1,8 @@
 """Units and dimensions.
 
-Takes unit words as written in a spec (``m2``, ``平方米``, ``%``...) and gives their
-dimension and their factor to the base unit (m², m, min, ratio).  Conversion
+Takes unit words as written in a spec (``m2``, ``平方米``, ``%``...; the words themselves
+live in :mod:`standardlang.lang.vocabulary`) and gives their dimension and their factor
+to the base unit (m², m, min, ratio).  Conversion
 happens once, when a spec is checked; evaluation never sees a unit.
 """
 
@@ -9,33 +10,21 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from standardlang.lang import vocabulary
+
 # A dimension is an exponent vector (length, time).
 NONE = (0, 0)
 LENGTH = (1, 0)
 AREA = (2, 0)
 TIME = (0, 1)
 
-#: unit word -> (dimension, factor to the base unit, dimensionless kind or None)
+#: dimension name (as the vocabulary gives it) -> (exponent vector, dimensionless kind or None)
+_DIMENSIONS = {"area": (AREA, None), "length": (LENGTH, None), "time": (TIME, None), "ratio": (NONE, "ratio")}
+
+#: unit word -> (dimension, factor to the base unit, dimensionless kind or None), built from
+#: :data:`standardlang.lang.vocabulary.UNITS` (add a unit there)
 UNITS: dict[str, tuple[tuple[int, int], Fraction, str | None]] = {
-    "m2": (AREA, Fraction(1), None),
-    "㎡": (AREA, Fraction(1), None),
-    "平方米": (AREA, Fraction(1), None),
-    "ha": (AREA, Fraction(10000), None),
-    "公顷": (AREA, Fraction(10000), None),
-    "m": (LENGTH, Fraction(1), None),
-    "米": (LENGTH, Fraction(1), None),
-    "km": (LENGTH, Fraction(1000), None),
-    "千米": (LENGTH, Fraction(1000), None),
-    "公里": (LENGTH, Fraction(1000), None),
-    "min": (TIME, Fraction(1), None),
-    "分钟": (TIME, Fraction(1), None),
-    "h": (TIME, Fraction(60), None),
-    "小时": (TIME, Fraction(60), None),
-    "day": (TIME, Fraction(1440), None),
-    "days": (TIME, Fraction(1440), None),
-    "天": (TIME, Fraction(1440), None),
-    "%": (NONE, Fraction(1, 100), "ratio"),
-    "‰": (NONE, Fraction(1, 1000), "ratio"),
+    word: (_DIMENSIONS[dim][0], factor, _DIMENSIONS[dim][1]) for word, (dim, factor) in vocabulary.UNITS.items()
 }
 
 DIMENSION_NAMES = {NONE: "number", LENGTH: "length", AREA: "area", TIME: "time"}

@@ -22,43 +22,15 @@ from typing import Any, Iterable
 import attrs
 
 from standardlang.engine.verdict import Status, format_number
+from standardlang.lang import vocabulary
 
 STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NOT_APPLICABLE, Status.ERROR)
-STRENGTHS = ("shall", "should", "may")
+STRENGTHS = vocabulary.STRENGTH_ORDER
 FORMATS = ("text", "json", "csv", "html", "junit")
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "pass": "pass", "fail": "fail", "unknown": "unknown", "not_applicable": "not_applicable", "error": "error",
-        "shall": "shall", "should": "should", "may": "may", "binding": "binding", "expected": "expected",
-        "record": "record", "rule": "rule", "summary": "summary", "strength": "strength", "total": "total",
-        "failed_requirements": "failed requirements", "failed_recommendations": "failed recommendations",
-        "data_errors": "data errors", "indicators": "indicators", "indicator": "indicator", "target": "target",
-        "actual": "actual", "status": "status", "read": "read", "records": "records", "judged": "judged",
-        "against": "against", "rules": "rules", "from": "from", "notes": "notes", "missing_often": "most often missing",
-        "unknown_verdicts": "unknown verdicts", "where": "filter", "kept": "kept", "excluded": "left out",
-        "undetermined": "could not be filtered (not judged)", "result_ok": "OK: nothing fails",
-        "result_fail": "requirements fail", "holding_back": "holding back", "of": "of", "value": "value",
-        "attribute": "attribute", "deadline": "deadline", "no_indicators": "no indicator values",
-        "could_not_judge": "rules not judged", "fail_on_never": "(--fail-on never: the exit code ignores failures)",
-    },
-    "zh": {
-        "pass": "通过", "fail": "不通过", "unknown": "未知", "not_applicable": "不适用", "error": "错误",
-        "shall": "应", "should": "宜", "may": "可", "binding": "约束性", "expected": "预期性",
-        "record": "记录", "rule": "条款", "summary": "汇总", "strength": "强度", "total": "合计",
-        "failed_requirements": "未通过的要求(应)", "failed_recommendations": "未通过的建议(宜)",
-        "data_errors": "数据错误", "indicators": "指标", "indicator": "指标", "target": "目标值",
-        "actual": "实际值", "status": "结论", "read": "读取", "records": "条记录", "judged": "判定",
-        "against": "依据", "rules": "条条款", "from": "来自", "notes": "提示", "missing_often": "最常缺少",
-        "unknown_verdicts": "未知结论", "where": "筛选", "kept": "保留", "excluded": "排除",
-        "undetermined": "无法筛选(未判定)", "result_ok": "通过:没有未通过的要求", "result_fail": "项要求未通过",
-        "holding_back": "拖后腿的", "of": "/", "value": "值", "attribute": "属性", "deadline": "期限",
-        "no_indicators": "没有指标值", "could_not_judge": "未能判定的条款",
-        "fail_on_never": "(--fail-on never:退出码不计未通过项)",
-    },
-}
+WORDS: dict[str, dict[str, str]] = vocabulary.REPORT_WORDS
 
-SYMBOLS = {Status.PASS: "✓", Status.FAIL: "✗", Status.UNKNOWN: "?", Status.NOT_APPLICABLE: "–", Status.ERROR: "!"}
+SYMBOLS = {Status(s): mark for s, mark in vocabulary.STATUS_SYMBOLS.items()}
 _ANSI = {Status.PASS: "32", Status.FAIL: "31", Status.UNKNOWN: "33", Status.NOT_APPLICABLE: "2", Status.ERROR: "35"}
 
 

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import attrs
 
 from standardlang.engine.program import Report
+from standardlang.lang import vocabulary
 
 __all__ = ["render_html"]
 
@@ -31,40 +32,10 @@ _CODE = {"pass": "p", "fail": "f", "unknown": "u", "not_applicable": "n", "error
 _ENTITY_RANK = {"city": 0, "district": 1, "subdistrict": 2, "community": 3}
 _GROUP_FIELDS = ("district", "subdistrict")
 
-I18N: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "标准评估报告", "pass": "通过", "fail": "不通过", "unknown": "未知(缺数据)",
-        "not_applicable": "不适用", "error": "数据错误", "shall": "应(要求)", "should": "宜(建议)",
-        "may": "可(允许)", "all_districts": "全部区域", "all_goals": "全部目标",
-        "all_strengths": "全部强度", "all_statuses": "全部结论", "requirements": "仅要求(应)",
-        "recommendations": "仅建议(宜、可)", "total": "合计", "record": "记录", "goal": "目标",
-        "rule": "条款", "strength": "强度", "status": "结论", "cites": "引用条文", "readings": "解读",
-        "explanation": "判断过程", "close": "关闭", "indicators": "指标", "binding": "约束性指标",
-        "expected": "预期性指标", "target": "目标值", "value": "实际值", "deadline": "期限",
-        "legend": "图例", "source": "依据", "no_group": "(未填)", "counts": "结论统计",
-        "others": "其他层级", "rows_shown": "显示记录", "rules_shown": "显示条款",
-        "click_hint": "点击格子查看判断依据与过程", "error_msg": "错误", "entity": "对象",
-        "no_rows": "没有符合筛选条件的记录", "district": "区", "subdistrict": "街道",
-        "bar_hint": "色条为实际值,黑线为目标值;点击查看出处",
-    },
-    "en": {
-        "title": "Standards report", "pass": "pass", "fail": "fail", "unknown": "unknown (missing data)",
-        "not_applicable": "not applicable", "error": "data error", "shall": "shall (requirement)",
-        "should": "should (recommendation)", "may": "may (permission)", "all_districts": "All districts",
-        "all_goals": "All goals", "all_strengths": "All strengths", "all_statuses": "All verdicts",
-        "requirements": "Requirements only (shall)", "recommendations": "Recommendations only (should, may)",
-        "total": "Total", "record": "Record", "goal": "Goal", "rule": "Rule", "strength": "Strength",
-        "status": "Verdict", "cites": "Cited clause", "readings": "Readings", "explanation": "Explanation",
-        "close": "Close", "indicators": "Indicators", "binding": "Binding indicators",
-        "expected": "Expected indicators", "target": "target", "value": "actual", "deadline": "deadline",
-        "legend": "Legend", "source": "Source", "no_group": "(not given)", "counts": "Verdict counts",
-        "others": "Other levels", "rows_shown": "records shown", "rules_shown": "rules shown",
-        "click_hint": "Click a cell for the cited clause and the reasoning", "error_msg": "error",
-        "entity": "Entity", "no_rows": "No record matches the filters", "district": "district",
-        "subdistrict": "subdistrict",
-        "bar_hint": "The bar is the actual value, the black line the target; click for the source",
-    },
-}
+I18N: dict[str, dict[str, str]] = vocabulary.HTML_WORDS
+#: the language's own words the page's script needs, sent as data with the report
+_VOCABULARY = {"statuses": vocabulary.STATUS_ORDER, "symbols": vocabulary.STATUS_SYMBOLS,
+               "strengths": vocabulary.STRENGTH_ORDER, "attributes": vocabulary.ATTRIBUTE_ORDER}
 
 
 def render_html(reports: Sequence[Report], *, lang: str = "zh", title: str | None = None) -> str:
@@ -81,7 +52,7 @@ def render_html(reports: Sequence[Report], *, lang: str = "zh", title: str | Non
     reports = list(reports)
     if title is None:
         title = reports[0].spec.title if len(reports) == 1 else I18N[lang]["title"]
-    data = {"lang": lang, "title": title, "i18n": I18N[lang],
+    data = {"lang": lang, "title": title, "i18n": I18N[lang], "vocabulary": _VOCABULARY,
             "reports": [_report_data(r, words) for r in reports]}
     parts = {"LANG": "zh-CN" if lang == "zh" else "en", "TITLE": html.escape(title), "CSS": _CSS, "JS": _JS,
              "DATA": _json_for_script(data)}
@@ -302,10 +273,11 @@ _JS = r"""
 "use strict";
 var D = JSON.parse(document.getElementById("sl-data").textContent);
 var T = D.i18n;
-var STATUSES = ["pass", "fail", "unknown", "not_applicable", "error"];
+var V = D.vocabulary;  // the words of the language, as data from standardlang.lang.vocabulary
+var STATUSES = V.statuses;
 var CODE = {p: "pass", f: "fail", u: "unknown", n: "not_applicable", e: "error", ".": "none"};
-var SYM = {pass: "\u2713", fail: "\u2717", unknown: "?", not_applicable: "\u2013", error: "!", none: ""};
-var STRENGTHS = ["shall", "should", "may"];
+var SYM = Object.assign({none: ""}, V.symbols);
+var STRENGTHS = V.strengths;
 var panel = document.getElementById("sl-panel"), panelBody = document.getElementById("sl-panel-body");
 
 function el(tag, attrs, text) {
@@ -504,7 +476,7 @@ function openRule(t, rule) {
 
 function indicators(sec, R) {
   var wrap = add(sec, el("div", {"class": "ind"}));
-  ["binding", "expected"].forEach(function (attr) {
+  V.attributes.forEach(function (attr) {
     var list = R.indicators.filter(function (i) { return i.attribute === attr; });
     if (!list.length) return;
     add(wrap, el("h3", null, T[attr] + " (" + list.length + ")"));

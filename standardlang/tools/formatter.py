@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from standardlang.lang import ast
+from standardlang.lang import ast, vocabulary
 
 INDENT = "  "
 _IDENT = re.compile(r"^[^\W\d]\w*$")
@@ -99,13 +99,7 @@ def _expr(e: Any) -> str:
     raise TypeError(f"formatter: unhandled expression {type(e).__name__}")
 
 
-_KEYWORDS = {
-    "standard", "enum", "entity", "key", "let", "record", "list", "of", "by", "set", "range", "to", "goal",
-    "for", "rule", "shall", "should", "may", "applies", "when", "cite", "reading", "require", "alternative",
-    "example", "given", "expect", "value", "indicator", "binding", "expected", "target", "deadline", "unit",
-    "if", "then", "else", "and", "or", "not", "in", "between", "contains", "all", "any", "where", "true",
-    "false", "null", "pass", "fail", "unknown", "not_applicable", "bool", "text", "number", "count",
-}
+_KEYWORDS = vocabulary.KEYWORDS
 
 
 def _key(k: str) -> str:

@@ -14,31 +14,37 @@ This is the only module that imports Pygments (an optional dependency, extra
 
 from __future__ import annotations
 
+import re
+
 from pygments.lexer import RegexLexer, bygroups
 from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String, Text,
                             Whitespace)
 
+from standardlang.lang import vocabulary
+
 __all__ = ["StandardLangLexer", "DECLARATIONS", "CLAUSES", "STRENGTHS", "OPERATOR_WORDS", "UNITS",
            "FUNCTIONS", "TYPES", "CONSTANTS", "STATUSES", "ATTRIBUTES", "KEYWORDS"]
 
-DECLARATIONS = ("standard", "enum", "entity", "goal", "rule", "indicator", "let", "alternative", "example")
-CLAUSES = ("key", "record", "list", "of", "by", "set", "range", "to", "for", "applies", "when", "适用于",
-           "cite", "reading", "require", "要求", "given", "expect", "value", "target", "deadline", "unit",
-           "if", "then", "else", "where")
-STRENGTHS = ("shall", "should", "may", "应", "宜", "可")
-ATTRIBUTES = ("binding", "expected", "约束性", "预期性")
-OPERATOR_WORDS = ("and", "or", "not", "in", "between", "contains", "all", "any", "且", "或", "非",
-                  "不小于", "不少于", "不低于", "不大于", "不多于", "不超过", "大于", "小于", "等于")
-UNITS = ("m2", "㎡", "平方米", "ha", "公顷", "m", "米", "km", "千米", "公里", "min", "分钟", "h", "小时",
-         "day", "days", "天", "%", "‰")
-FUNCTIONS = ("present", "count", "sum", "avg", "min", "max", "abs", "share")
-TYPES = ("bool", "text", "number", "count")
-CONSTANTS = ("true", "false", "null")
-STATUSES = ("pass", "fail", "unknown", "not_applicable")
+# the word lists, by highlighting class, all from the one vocabulary
+DECLARATIONS = vocabulary.DECLARATIONS
+CLAUSES = vocabulary.CLAUSES + tuple(vocabulary.CLAUSE_ALIASES)
+STRENGTHS = tuple(vocabulary.STRENGTHS)
+ATTRIBUTES = tuple(vocabulary.ATTRIBUTES)
+OPERATOR_WORDS = (tuple(w for w in vocabulary.LOGIC_WORDS if w.isascii()) + vocabulary.OPERATOR_KEYWORDS
+                  + vocabulary.QUANTIFIERS + tuple(w for w in vocabulary.LOGIC_WORDS if not w.isascii())
+                  + tuple(vocabulary.COMPARISON_WORDS))
+UNITS = tuple(vocabulary.UNITS)
+FUNCTIONS = vocabulary.FUNCTIONS
+TYPES = vocabulary.TYPES
+CONSTANTS = vocabulary.CONSTANTS
+STATUSES = vocabulary.EXAMPLE_STATUSES
 KEYWORDS = DECLARATIONS + CLAUSES + STRENGTHS + ATTRIBUTES + OPERATOR_WORDS + TYPES + CONSTANTS + STATUSES
 
 _ID = r"[0-9A-Za-z_\u3007\u4e00-\u9fff]+(?:\.[0-9A-Za-z_\u3007\u4e00-\u9fff]+)*"
-_UNIT_RE = "|".join(sorted((u for u in UNITS if u not in ("%", "‰")), key=len, reverse=True))
+_UNIT_RE = "|".join(re.escape(u) for u in sorted((u for u in UNITS if u[0].isalnum()), key=len, reverse=True))
+_SIGN_UNIT_RE = "|".join(re.escape(u) for u in UNITS if not u[0].isalnum())  # % and ‰
+_SYMBOL_RE = "|".join(re.escape(op) for op in sorted(vocabulary.COMPARISON_SYMBOLS, key=len, reverse=True)) \
+    + r"|[+\-*/=]"
 # unit words that are also likely field names: units only right after a number or `:`
 _SHORT_UNITS = {"m", "h", "min", "day", "days", "天", "米"}
 
@@ -94,7 +100,7 @@ class StandardLangLexer(RegexLexer):
             (r"(goal|indicator)(\s+)(" + _ID + ")", bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             (r"(alternative)(\s+)([^\W\d]\w*)", bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             # a number with its unit
-            (r"(-?[0-9]+(?:\.[0-9]+)?)(\s*)(%|‰)", bygroups(Number, Whitespace, Keyword.Type)),
+            (r"(-?[0-9]+(?:\.[0-9]+)?)(\s*)(" + _SIGN_UNIT_RE + ")", bygroups(Number, Whitespace, Keyword.Type)),
             (r"(-?[0-9]+(?:\.[0-9]+)?)(\s*)(" + _UNIT_RE + r")(?![\w])",
              bygroups(Number, Whitespace, Keyword.Type)),
             (r"[0-9]+\.[0-9]+", Number.Float),
@@ -102,10 +108,10 @@ class StandardLangLexer(RegexLexer):
             # a field's unit type: `area: m2`, `walk: 分钟`
             (r"(:)(\s*)(" + _UNIT_RE + r")(?![\w])", bygroups(Punctuation, Whitespace, Keyword.Type)),
             (r"[^\W\d]\w*", _word),
-            (r">=|<=|==|!=|[<>≥≤≠+\-*/=]", Operator),
+            (_SYMBOL_RE, Operator),
             (r"[?]", Operator),
             (r"[{}()\[\],.:]", Punctuation),
-            (r"[%‰]", Keyword.Type),
+            (_SIGN_UNIT_RE, Keyword.Type),
             (r".", Text),
         ],
     }

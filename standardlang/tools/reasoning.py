@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import attrs
 
-from standardlang.lang import ir
+from standardlang.lang import ir, vocabulary
 from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT
 
 DNF_LIMIT = 256
@@ -89,7 +89,7 @@ def _op_interval(op: str, c: Fraction) -> Interval:
 
 
 _NEGATE = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "=="}
-_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+_FLIP = vocabulary.MIRROR
 
 
 def _add(a: Interval, b: Interval, sign: int = 1) -> Interval:

@@ -17,7 +17,7 @@ import re
 from fractions import Fraction
 from typing import Any, Callable
 
-from standardlang.lang import ir
+from standardlang.lang import ir, vocabulary
 from standardlang.backends.python import runtime
 from standardlang.backends.python.interpreter import Interpreter
 from standardlang.lang.model import CheckedRule
@@ -411,7 +411,7 @@ class FunctionRef:
         return self.compiler.namespace[self.name]
 
 
-_MIRROR = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+_MIRROR = vocabulary.MIRROR
 
 
 def _conjuncts(n: ir.Node) -> list[ir.Node]:

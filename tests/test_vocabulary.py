@@ -1,0 +1,154 @@
+"""The one vocabulary (:mod:`standardlang.lang.vocabulary`) and everything that must agree with it.
+
+The grammar's word rules are written from the vocabulary, and the shipped LALR tables
+record the grammar they were built from: when a word is added and the tables are not
+rebuilt (``python -m standardlang.lang.parser``), ``test_shipped_tables_are_fresh`` fails.
+The Pygments lexer, the formatter, the unit table and the HTML page read the same tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lark
+import pytest
+
+from standardlang.lang import ast, parser, units, vocabulary
+from standardlang.lang.parser import parse_expression
+from standardlang.tools import formatter
+
+
+@pytest.fixture(scope="module")
+def grammar():
+    return lark.Lark(parser.grammar_text(), **parser._LARK_OPTIONS)
+
+
+def test_shipped_tables_are_fresh():
+    """The JSON tables were built from today's grammar and vocabulary (else: python -m standardlang.lang.parser)."""
+    shipped = parser.shipped_tables()
+    assert shipped["grammar"] == parser.grammar_key(), (
+        "grammars/standardlang.tables.json is stale: run `python -m standardlang.lang.parser`")
+
+
+def test_the_parser_in_use_comes_from_the_shipped_tables():
+    if parser.shipped_tables()["lark"] != lark.__version__:
+        pytest.skip("tables built with another Lark version: the parser is rebuilt from the grammar")
+    assert parser._load_tables() is not None
+
+
+def test_a_vocabulary_change_makes_the_tables_stale(monkeypatch):
+    """The freshness check bites: one more unit word changes the grammar key."""
+    before = parser.grammar_key()
+    monkeypatch.setitem(vocabulary.UNITS, "mu", ("area", 666))
+    assert parser.grammar_key() != before
+    assert parser._load_tables() is None  # stale tables are never used
+
+
+def test_grammar_words_are_the_vocabulary(grammar):
+    """Every word the grammar spells out is in the vocabulary, and the other way round."""
+    words = {t.pattern.value for t in grammar.terminals
+             if isinstance(t.pattern, lark.lexer.PatternStr) and re.fullmatch(r"\w+", t.pattern.value)}
+    assert words == set(vocabulary.GRAMMAR_WORDS), (
+        f"only in the grammar: {sorted(words - vocabulary.GRAMMAR_WORDS)}; "
+        f"only in the vocabulary: {sorted(vocabulary.GRAMMAR_WORDS - words)}")
+
+
+def test_grammar_symbols_are_the_vocabulary(grammar):
+    symbols = {t.pattern.value for t in grammar.terminals if isinstance(t.pattern, lark.lexer.PatternStr)}
+    assert set(vocabulary.COMPARISON_SYMBOLS) <= symbols
+    assert {u for u in vocabulary.UNITS if not u[0].isalnum()} <= symbols
+
+
+@pytest.mark.parametrize("spelling", sorted(vocabulary.COMPARISONS))
+def test_every_comparison_spelling_parses_to_its_operator(spelling):
+    for text in (f"a {spelling} 3", f"a {spelling}3"):
+        e = parse_expression(text)
+        assert isinstance(e, ast.Compare) and e.op == vocabulary.COMPARISONS[spelling] and e.spelling == spelling
+    assert vocabulary.COMPARISONS[spelling] in vocabulary.OP_SYMBOL
+    assert vocabulary.COMPARISONS[spelling] in vocabulary.MIRROR
+
+
+@pytest.mark.parametrize("spelling", sorted(vocabulary.LOGIC_WORDS))
+def test_every_logic_word_parses_to_its_operator(spelling):
+    op = vocabulary.LOGIC_WORDS[spelling]
+    e = parse_expression(f"{spelling} a" if op == "not" else f"a {spelling} b")
+    assert (isinstance(e, ast.Not) if op == "not" else isinstance(e, ast.Logic) and e.op == op)
+    assert e.spelling == spelling
+
+
+def test_mirror_swaps_operands():
+    for op, mirrored in vocabulary.MIRROR.items():
+        for a in range(3):
+            for b in range(3):
+                assert eval(f"{a} {op} {b}") == eval(f"{b} {mirrored} {a}")
+
+
+@pytest.mark.parametrize("word", sorted(vocabulary.UNITS))
+def test_every_unit_word_parses_and_is_in_the_unit_table(word):
+    e = parse_expression(f"2 {word}")
+    assert isinstance(e, ast.Number) and e.unit == word
+    dim, factor = vocabulary.UNITS[word]
+    assert units.UNITS[word][1] == factor
+    assert units.dimension_name(units.UNITS[word][0]) == {"ratio": "number"}.get(dim, dim)
+
+
+def test_unit_table_is_exactly_the_vocabulary():
+    assert list(units.UNITS) == list(vocabulary.UNITS)
+
+
+def test_lexer_highlights_every_vocabulary_word():
+    pytest.importorskip("pygments")
+    from pygments.token import Keyword, Name, Operator
+
+    from standardlang.tools.lexer import StandardLangLexer
+
+    lexer = StandardLangLexer()
+
+    def kinds(text):
+        return [(t, v) for t, v in lexer.get_tokens(text) if v.strip()]
+
+    for word in vocabulary.GRAMMAR_WORDS:
+        (tok, value), *_ = kinds(f"{word} ")
+        assert value == word and tok is not Name or word in ("m", "h", "min", "day", "days", "天", "米"), word
+    for word in vocabulary.UNITS:
+        toks = kinds(f"2 {word}")
+        assert toks[1] == (Keyword.Type, word), (word, toks)
+    for spelling in vocabulary.COMPARISONS:
+        toks = kinds(f"a {spelling} 2")
+        assert toks[1][1] == spelling and toks[1][0] in (Operator, Operator.Word), (spelling, toks)
+    for name in vocabulary.FUNCTIONS:
+        assert kinds(f"{name}(x)")[0] == (Name.Builtin, name)
+
+
+@pytest.mark.parametrize("word", sorted(vocabulary.KEYWORDS))
+def test_formatter_quotes_every_keyword_used_as_a_record_key(word):
+    assert formatter._key(word) == f'"{word}"'
+
+
+def test_formatter_leaves_plain_names_bare():
+    assert formatter._key("households") == "households"
+
+
+@pytest.mark.parametrize("table", sorted(vocabulary.PHRASE_TABLES))
+def test_every_phrase_exists_in_every_language(table):
+    t = vocabulary.PHRASE_TABLES[table]
+    assert set(t) == set(vocabulary.LANGUAGES)
+    en, zh = t["en"], t["zh"]
+    assert set(en) == set(zh), f"{table}: only en {sorted(set(en) - set(zh))}, only zh {sorted(set(zh) - set(en))}"
+    for key in en:  # the same placeholders in both languages
+        assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", zh[key])), (table, key)
+
+
+def test_strength_and_attribute_tables_cover_every_word():
+    assert set(vocabulary.STRENGTHS.values()) == set(vocabulary.STRENGTH_ORDER) == set(vocabulary.STRENGTH_ZH)
+    assert set(vocabulary.ATTRIBUTES.values()) == set(vocabulary.ATTRIBUTE_ORDER) == set(vocabulary.ATTRIBUTE_ZH)
+    assert set(vocabulary.STATUS_SYMBOLS) == set(vocabulary.STATUS_ORDER)
+
+
+def test_html_report_takes_the_words_as_data():
+    from standardlang.reports import html
+
+    for words in (vocabulary.STATUS_ORDER, vocabulary.STRENGTH_ORDER, vocabulary.ATTRIBUTE_ORDER):
+        assert not re.search(r'\[\s*"' + words[0] + r'"\s*,\s*"' + words[1] + '"', html._JS), f"the script lists {words} itself"
+    assert html.I18N is vocabulary.HTML_WORDS
+    assert html._VOCABULARY["strengths"] == vocabulary.STRENGTH_ORDER
