@@ -6,7 +6,9 @@ and is imported only when used, so the command line starts fast.
 
 Exit codes: 0 every requirement (shall) passes; 1 a requirement fails (or, for
 ``test``/``fmt --check``/``lint``, a test fails, a file would change, a finding is
-reported); 2 a usage or spec error; 3 unreadable data.
+reported); 2 a usage or spec error; 3 unreadable data; 4 an internal error
+(a bug of standardlang: one line on stderr naming the command and its input, the
+traceback saved to a file).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 
 from standardlang.errors import DataError, StandardLangError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_DATA, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 #: name -> one-line help; the module standardlang.cli.<name> implements it
 COMMANDS = {
@@ -38,6 +40,7 @@ EPILOG = """exit codes:
   1  a requirement fails (check); a test fails; a file would change; lint findings
   2  usage error or spec error (syntax, names, types, units)
   3  unreadable data
+  4  internal error (a bug: the traceback is saved to a file named on stderr)
 """
 
 
@@ -127,6 +130,35 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: one line and a saved traceback, never a bare traceback
+        return crashed(args, argv, exc)
+
+
+def crashed(args: argparse.Namespace, argv: list[str], exc: BaseException) -> int:
+    """Save the traceback of an unexpected exception to a file; print one line naming command, input and file."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    saved = None
+    try:
+        fd, saved = tempfile.mkstemp(prefix=f"standardlang-{args.command}-{time.strftime('%Y%m%dT%H%M%S')}-",
+                                     suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"standardlang {' '.join(argv)}\n\n{text}")
+    except OSError:
+        saved = None
+    inputs = [str(x) for name in ("specs", "spec", "data", "files", "paths", "expression")
+              for x in ([getattr(args, name)] if isinstance(getattr(args, name, None), str)
+                        else getattr(args, name, None) or [])]
+    what = f" on {', '.join(inputs)}" if inputs else ""
+    where = f"; traceback saved to {saved}" if saved else ""
+    problem = f"{type(exc).__name__}: {str(exc)[:200]}".encode("utf-8", "backslashreplace").decode("utf-8")
+    print(f"standardlang {args.command}: internal error{what} ({problem}){where}; "
+          f"please report it (exit code {EXIT_INTERNAL})", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _parser_for(chosen: str | None) -> argparse.ArgumentParser:

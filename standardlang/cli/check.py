@@ -41,6 +41,9 @@ def add_data_arguments(p: argparse.ArgumentParser, required: bool = True) -> Non
                    help="data files: .json .jsonl .yaml .csv .tsv .xlsx")
     p.add_argument("--entity", metavar="NAME",
                    help="the entity level a data file holds when its file or sheet name does not say")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the text encoding of the data files (default: UTF-8, with or without a BOM; "
+                        "GB18030/GBK for a file with no valid UTF-8 text)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     specs = load_specs(args.specs)
     selections = select(specs, args.only, args.skip)  # usage errors before data errors
-    tables = read_files(args.data)
+    tables = read_files(args.data, getattr(args, "encoding", None))
     reports = []
     levels = level_names(specs)
     for spec, (rule_ids, indicator_ids) in zip(specs, selections):

@@ -23,6 +23,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", nargs="+", action="extend", metavar="FILE", help="data files")
     p.add_argument("--record", metavar="ID", help="the record's key, or #N for the N-th record")
     p.add_argument("--entity", metavar="NAME", help="the entity the expression is about")
+    p.add_argument("--encoding", metavar="NAME", help="the text encoding of the data files (default: see check)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         spec = load(args.spec)
         expr, entity = compile_for(spec, args.expression, args.entity)
         if args.data:
-            dataset = bind(read_files(args.data), spec, args.entity)
+            dataset = bind(read_files(args.data, args.encoding), spec, args.entity)
             if args.record:
                 i, rec = find_record(spec, dataset, entity, args.record)
                 records = [(args.record, rec)]
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         expr = compile_expr(args.expression)
         if args.data:
-            plain = plain_records(read_files(args.data))
+            plain = plain_records(read_files(args.data, args.encoding))
             if args.record:
                 records = [(args.record, _find_plain(plain, args.record))]
             else:

@@ -12,9 +12,14 @@ import math
 from fractions import Fraction
 from typing import Any
 
+import re
+
 import attrs
 
+from standardlang.data.safe import MAX_DIGITS, BadValue, is_huge_int, shown
 from standardlang.lang.types import BoolT, Dynamic, EnumT, ListT, Num, RecordT, SetT, TextT, Type
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -31,15 +36,23 @@ class Problem:
 
 
 def _jsonable(v: Any) -> Any:
-    if isinstance(v, (str, int, float, bool)) or v is None:
+    if isinstance(v, str):
+        return shown(str(v), 200)
+    if (isinstance(v, (int, float, bool)) and not is_huge_int(v)) or v is None:
         return v
-    return repr(v)
+    return _short(v)
 
 
 def _short(v: Any) -> str:
     import reprlib
 
-    text = reprlib.repr(v)  # bounded in depth and length: data may be absurd
+    if is_huge_int(v):
+        return f"a number of more than {MAX_DIGITS:,} digits"
+    try:
+        text = reprlib.repr(v)  # bounded in depth and length: data may be absurd
+    except (ValueError, RecursionError):  # a huge number inside a list
+        text = f"<{type(v).__name__}>"
+    text = shown(text, 10**6)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -60,6 +73,12 @@ def validate(record: Any, rec: RecordT, path: str = "") -> list[Problem]:
 
 
 def _check_value(v: Any, t: Type, info: Any, path: str, problems: list[Problem]) -> None:
+    if isinstance(v, BadValue):  # a reader found it unusable (too many digits, too deep, not UTF-8...)
+        problems.append(Problem(path, v, f"{v.problem}, found {str.__repr__(shown(str(v), 37))}"))
+        return
+    if is_huge_int(v):
+        problems.append(Problem(path, v, f"expected a number of at most {MAX_DIGITS:,} digits, found a longer one"))
+        return
     if isinstance(t, Dynamic):
         return
     if isinstance(t, Num):
@@ -87,6 +106,9 @@ def _check_value(v: Any, t: Type, info: Any, path: str, problems: list[Problem])
     if isinstance(t, TextT):
         if not isinstance(v, (str, int)) or isinstance(v, bool):
             problems.append(Problem(path, v, f"expected text, found {_short(v)}"))
+        elif isinstance(v, str) and not v.isascii() and _SURROGATE.search(v):
+            problems.append(Problem(path, v, f"expected text, found a lone surrogate in {_short(v)} "
+                                             "(not valid Unicode)"))
         return
     if isinstance(t, EnumT):
         if not isinstance(v, str) or v not in t.lookup():

@@ -21,6 +21,7 @@ from standardlang.data.inventory import Inventory, collection_names
 from standardlang.lang.model import CheckedRule, CheckedSpec
 from standardlang.lang.parser import parse, parse_expression
 from standardlang.lang.types import BoolT, RecordT, display_unit
+from standardlang.data.safe import is_huge_int
 from standardlang.data.validate import Problem, validate
 from standardlang.engine.verdict import Status, format_number
 
@@ -88,7 +89,8 @@ class Spec:
     def record_id(self, entity: str, record: Any, index: int) -> str:
         rec = self.checked.entities.get(entity)
         if rec is not None and rec.key and isinstance(record, dict) and record.get(rec.key) is not None:
-            return str(record.get(rec.key))
+            key = record.get(rec.key)
+            return str(key) if not is_huge_int(key) else f"#{index + 1}"  # a huge number cannot be printed
         return f"#{index + 1}"
 
     # -------------------------------------------------------------- evaluation
@@ -412,6 +414,7 @@ def _root_fields(rule: CheckedRule, spec: CheckedSpec) -> set[str]:
 
 def loads(text: str, name: str = "<spec>") -> Spec:
     """Parse, check and compile spec text."""
+    text = text[1:] if text.startswith("\ufeff") else text
     tree = parse(text, name)
     checked = check(tree, Source(name, text))
     return Spec(checked, name)
@@ -427,13 +430,23 @@ def load(path: str | os.PathLike) -> Spec:
 
     p = os.fspath(path)
     try:
-        with open(p, encoding="utf-8") as fh:
-            text = fh.read()
+        with open(p, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise StandardLangError([Diagnostic("E001", f"cannot read spec file: {exc.strerror or exc}", None,
                                             source=Source(p, ""))]) from None
-    except UnicodeDecodeError:
-        raise StandardLangError([Diagnostic("E001", "spec file is not UTF-8 text", None, source=Source(p, ""))]) from None
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is fine
+    except UnicodeDecodeError as exc:
+        from standardlang.errors import Span
+
+        good = raw[: exc.start].decode("utf-8", "replace")
+        line, col = good.count("\n") + 1, len(good) - (good.rfind("\n") + 1) + 1
+        shown = raw.decode("utf-8", "replace")
+        raise StandardLangError([Diagnostic(
+            "E001", f"spec file is not UTF-8 text: byte 0x{raw[exc.start]:02X} at line {line}, column {col}",
+            Span.point(line, col), source=Source(p, shown),
+            hint="save the file as UTF-8 (a GBK/GB18030 file: in Notepad, Save as → Encoding: UTF-8)")]) from None
     return loads(text, p)
 
 

@@ -14,6 +14,7 @@ Reports made by :meth:`Spec.evaluate` have none, and render all the same.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -385,20 +386,71 @@ def render(reports: list[Any], fmt: str, options: Options | None = None) -> str:
 
 
 def write_output(text: str, path: str | None, bom: bool = False) -> None:
-    """Write to ``path`` (UTF-8; with a BOM for CSV so spreadsheets show Chinese) or to stdout."""
+    """Write to ``path`` (UTF-8; with a BOM for CSV so spreadsheets show Chinese) or to stdout.
+
+    A file is written next to ``path`` under a temporary name and renamed when complete,
+    so a failed run never leaves an empty or half-written report behind.  Text that is
+    not valid Unicode (a lone surrogate read from JSON) is written escaped (``\\ud800``).
+    """
+    text = printable(text)
     if path is None or path == "-":
         sys.stdout.write(text)
         if text and not text.endswith("\n"):
             sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    from standardlang.errors import StandardLangError
+    with atomic_file(path, bom) as fh:
+        fh.write(text)
 
-    try:
-        with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise StandardLangError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates escaped, so that it encodes as UTF-8."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class atomic_file:
+    """``with atomic_file(path) as fh``: a text file written to a temporary name, renamed to ``path`` on success."""
+
+    def __init__(self, path: str, bom: bool = False, mode: str = "w"):
+        self.path, self.bom, self.mode = path, bom, mode
+
+    def __enter__(self) -> Any:
+        import tempfile
+
+        from standardlang.errors import StandardLangError
+
+        folder = os.path.dirname(os.path.abspath(self.path))
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=".standardlang-", suffix=".tmp", dir=folder)
+            mask = os.umask(0o022)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+            if "b" in self.mode:
+                self.fh = os.fdopen(fd, self.mode)
+            else:
+                self.fh = os.fdopen(fd, self.mode, encoding="utf-8-sig" if self.bom else "utf-8",
+                                    errors="backslashreplace", newline="")
+        except OSError as exc:
+            raise StandardLangError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        return self.fh
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        from standardlang.errors import StandardLangError
+
+        self.fh.close()
+        if kind is not None:
+            os.unlink(self.tmp)
+            return
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as err:
+            os.unlink(self.tmp)
+            raise StandardLangError(f"cannot write {self.path}: {err.strerror or err}") from None
 
 
 __all__ = ["Meta", "Options", "render", "write_output", "exit_code", "count_failures", "is_failure",

@@ -5,7 +5,9 @@ Takes a list of :class:`~standardlang.engine.program.Report` and
 :data:`COLUMNS`: spec, entity, record, rule, title, goal, strength, status,
 missing (``;``-separated), a one-line explanation, then ``kind`` (``rule`` or
 ``indicator``: indicator values follow the rule rows, with the attribute in the
-strength column) and ``source`` (file and row of the record).  Status and
+strength column) and ``source`` (file and row of the record).  Text cells that
+a spreadsheet would take for a formula (``=1+1``, ``@SUM(...)``) are prefixed
+with ``'`` as OWASP recommends.  Status and
 strength words are Chinese with ``lang="zh"``; the header stays English so
 that tools can read it.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from standardlang.reports import Options, indicator_record, indicator_rows, one_line, record_name, source_of, status_word, word
@@ -24,8 +27,29 @@ INDICATOR_COLUMNS = ["spec", "indicator", "title", "attribute", "entity", "recor
                      "status", "deadline", "rank"]
 
 
-def _writer(buf: io.StringIO) -> Any:
-    return csv.writer(buf, lineterminator="\n")
+class _Writer:
+    """A csv.writer whose text cells cannot start a spreadsheet formula (OWASP's CSV injection advice)."""
+
+    def __init__(self, buf: Any):
+        self.w = csv.writer(buf, lineterminator="\n")
+
+    def writerow(self, row: list[Any]) -> None:
+        self.w.writerow([neutralise(c) for c in row])
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def neutralise(cell: Any) -> Any:
+    """A cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a
+    leading ``'``; plain numbers such as ``-5`` stay numbers."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def _writer(buf: Any) -> Any:
+    return _Writer(buf)
 
 
 def _clean(text: Any) -> str:
