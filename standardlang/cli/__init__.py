@@ -153,6 +153,7 @@ def crashed(args: argparse.Namespace, argv: list[str], exc: BaseException) -> in
     inputs = [str(x) for name in ("specs", "spec", "data", "files", "paths", "expression")
               for x in ([getattr(args, name)] if isinstance(getattr(args, name, None), str)
                         else getattr(args, name, None) or [])]
+    inputs = [x if len(x) <= 60 else x[:57] + "..." for x in inputs]
     what = f" on {', '.join(inputs)}" if inputs else ""
     where = f"; traceback saved to {saved}" if saved else ""
     problem = f"{type(exc).__name__}: {str(exc)[:200]}".encode("utf-8", "backslashreplace").decode("utf-8")

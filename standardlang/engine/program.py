@@ -8,6 +8,7 @@ resolves names per record.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
@@ -44,7 +45,7 @@ class Spec:
         compiler.batch = False
         self._rule_fns = {k: ref.get() for k, ref in rule_refs.items()}
         self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
-        self._roots: dict[str, set[str]] = {}  # rule -> top-level fields it reads; filled when needed
+        self._roots: dict[str, Any] = {}  # rule -> field paths it reads; filled when needed
         self._compiler = compiler
 
     # -------------------------------------------------------------- introspection
@@ -147,21 +148,22 @@ class Spec:
         rtype = self.checked.entities.get(entity)
         rid = self.record_id(entity, record, index)
         problems = validate(record, rtype) if rtype is not None else []
-        bad_roots = {_root_of(p.path) for p in problems}
+        bad_paths = {_path_of(p.path) for p in problems}
         verdicts = []
         for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
-            if problems and (not isinstance(record, dict) or bad_roots & self.roots(r)):
+            if problems and (not isinstance(record, dict)
+                             or any(_reads_bad(self.roots(r), b) for b in bad_paths)):
                 status = Status.ERROR
             else:
                 status = self._rule_fns[r.id](record)
             verdicts.append(Verdict(r, status, record, self, rid))
         return RecordResult(entity, rid, verdicts, problems, record)
 
-    def roots(self, rule: CheckedRule) -> set[str]:
-        """The top-level fields of its record that ``rule`` reads (computed once, when needed)."""
+    def roots(self, rule: CheckedRule) -> tuple[frozenset[str], frozenset[str]]:
+        """The field paths ``rule`` reads, and those it reads as whole values (computed once, when needed)."""
         roots = self._roots.get(rule.id)
         if roots is None:
-            roots = self._roots[rule.id] = _root_fields(rule, self.checked)
+            roots = self._roots[rule.id] = _read_paths(rule, self.checked)
         return roots
 
     def statuses(self, records: Iterable[Any], rule_id: str) -> list[Status]:
@@ -383,33 +385,63 @@ def _looks_like_record(data: dict, rtype: RecordT) -> bool:
     return any(k in rtype.fields for k in data)
 
 
-def _root_of(path: str) -> str:
-    return path.split(".", 1)[0].split("[", 1)[0]
+def _path_of(path: str) -> str:
+    """A validation problem's path without list indexes: ``stores[1].area`` -> ``stores.area``."""
+    return re.sub(r"\[\d+\]", "", path)
 
 
-def _root_fields(rule: CheckedRule, spec: CheckedSpec) -> set[str]:
-    """Top-level fields of its record that a rule reads (through definitions too)."""
-    roots: set[str] = set()
+def _read_paths(rule: CheckedRule, spec: CheckedSpec) -> tuple[frozenset[str], frozenset[str]]:
+    """(every field path a rule reads, the paths it reads as a whole value), through definitions too.
+
+    ``kindergarten.classes`` reads ``kindergarten`` only to reach ``classes`` and
+    ``present(kindergarten)`` only to see that it is there: such paths are read but not
+    *as a whole*, so a bad ``kindergarten.land_area`` leaves them alone.  A path is
+    dotted field names from the record (list elements without their index).
+    """
+    read: set[str] = set()
+    whole: set[str] = set()
     seen: set[str] = set()
     nodes: list[Any] = [rule.applies, *rule.requires]
     for alt in rule.alternatives:
         nodes.extend([alt.applies, *alt.requires])
-    stack = [n for n in nodes if n is not None]
+    stack: list[tuple[Any, bool]] = [(n, False) for n in nodes if n is not None]
     while stack:
-        n = stack.pop()
+        n, structural = stack.pop()
         if isinstance(n, ir.Field):
-            x = n
-            while x.obj is not None and isinstance(x.obj, ir.Field):
+            names, x = [], n
+            while isinstance(x, ir.Field):
+                names.append(x.name)
+                if x.obj is None:
+                    break
                 x = x.obj
-            if x.obj is None and x.depth == 0:
-                roots.add(x.name)
+            if isinstance(x, ir.Field) and x.obj is None and x.depth == 0:
+                path = ".".join(reversed(names))
+                read.add(path)
+                if not structural:
+                    whole.add(path)
+            if n.obj is not None:
+                stack.append((n.obj, True))
+            continue
+        if isinstance(n, ir.Present):
+            stack.append((n.target, True))
+            continue
         if isinstance(n, ir.LetRef) and n.obj is None:
             key = f"{n.entity}.{n.name}"
             if key not in seen and key in spec.lets:
                 seen.add(key)
-                stack.append(spec.lets[key].ir)
-        stack.extend(ir.children(n))
-    return roots
+                stack.append((spec.lets[key].ir, False))
+        stack.extend((c, False) for c in ir.children(n))
+    return frozenset(read), frozenset(whole)
+
+
+def _reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:
+    """Whether a rule reading ``paths`` (see :func:`_read_paths`) depends on the bad value at path ``bad``."""
+    read, whole = paths
+    if bad in read:
+        return True
+    if any(p.startswith(bad + ".") for p in read):  # what it reads lies inside the bad value
+        return True
+    return any(bad.startswith(p + ".") for p in whole)  # it reads a value that holds the bad one
 
 
 def loads(text: str, name: str = "<spec>") -> Spec:

@@ -27,6 +27,10 @@ AGGREGATES = vocabulary.AGGREGATES
 FUNCTIONS = AGGREGATES + ("present", "abs")
 
 
+#: folded constants longer than this could not be printed by Python (its integer-string limit) nor compiled
+MAX_CONST_DIGITS = 4000
+MAX_CONST_BITS = 13_000  # about 4,000 decimal digits
+
 class _Failed(Exception):
     """Raised inside expression checking after a diagnostic has been recorded."""
 
@@ -755,6 +759,10 @@ class ExprChecker:
             a, b = Fraction(left.value), Fraction(right.value)
             if node.op == "/" and b == 0:
                 self.fail("E109", "division by zero", node.span)
+            if max(a.numerator.bit_length(), a.denominator.bit_length(), b.numerator.bit_length(),
+                   b.denominator.bit_length()) * 2 > MAX_CONST_BITS:
+                self.fail("E119", f"`{node.op}` of these constants gives a number too long to hold "
+                          f"(more than {MAX_CONST_DIGITS:,} digits)", node.span)
             value = {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[node.op]
             return ir.Const(units.normalize(value), typ, span=node.span, text=self.t(node))
         return ir.Binary(node.op, left, right, typ, span=node.span, text=self.t(node))

@@ -330,6 +330,32 @@ def _check_nesting(text: str, source: Source) -> None:
             depth = max(0, depth - 1)
 
 
+MAX_OPERATORS = 2000  # operator symbols and words between two braces: a rule body, a definition
+_OPERATOR_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|([{}])|(\band\b|\bor\b|[且或+*/<>=-])')
+
+
+def _check_operators(text: str, source: Source) -> None:
+    """Reject a body with more than MAX_OPERATORS operators before parsing it (a linear regex scan).
+
+    A chain of 100,000 ``and`` terms would otherwise be parsed in full (tens of
+    seconds, gigabytes) only to be refused for its depth; no standard needs a
+    thousand operators in one rule.  Strings and comments are skipped.
+    """
+    count = 0
+    for m in _OPERATOR_SCAN.finditer(text):
+        if m.group(1):
+            count = 0
+        elif m.group(2):
+            count += 1
+            if count > MAX_OPERATORS:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise SpecSyntaxError([Diagnostic(
+                    "E011", f"more than {MAX_OPERATORS} operators in one body: too long an expression",
+                    Span.point(line, col), hint="split it into `let` definitions or several rules",
+                    source=source)])
+
+
 class _Builder:
     """Turns Lark's parse tree into AST nodes; raises on any rule it does not know."""
 
@@ -704,6 +730,7 @@ def _parse(text: str, name: str, start: str) -> Any:
         raise SpecSyntaxError([Diagnostic("E010", f"source is larger than {MAX_SOURCE} characters",
                                           None, source=source)])
     _check_nesting(text, source)
+    _check_operators(text, source)
     parser = _parsers()
     _current.text = text
     try:
