@@ -13,7 +13,7 @@ judged), 1 the one enclosing it, and so on.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 import attrs
 
@@ -209,3 +209,8 @@ def children(node: Node) -> Iterator[Node]:
 def walk(node: Node | None) -> Iterator[Node]:
     """``node`` (if not None) and every IR node below it, depth first, parents first."""
     return _tree.walk(node, NODE_TYPES)
+
+
+def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """``node`` with each child ``c`` replaced by ``fn(c)``: the building block of IR passes."""
+    return _tree.map_children(node, NODE_TYPES, fn)

@@ -154,7 +154,6 @@ def write_tables(path: str | None = None) -> str:
     Plain JSON, not pickle: loading it can never run code.
     """
     import json
-    import os
 
     import lark
 

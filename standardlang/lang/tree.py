@@ -1,7 +1,8 @@
 """One way to walk a tree of frozen attrs nodes, shared by the AST and the IR.
 
 Takes a node and the tuple of classes that count as nodes; gives the nodes directly
-below it (:func:`children`) or all of them, depth first (:func:`walk`).  The children
+below it (:func:`children`), all of them, depth first (:func:`walk`), or a copy with
+its children transformed (:func:`map_children`, for passes that rewrite a tree).  The children
 are found from the attrs fields themselves, in declaration order, like Jinja's
 ``Node.iter_child_nodes``: a value is a child when it is a node, or a node inside a
 tuple (nested tuples too, such as a record literal's ``(key, value)`` pairs).  Fields
@@ -16,7 +17,7 @@ functions bound to each tree's node classes; use those.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import attrs
 
@@ -59,3 +60,25 @@ def walk(node: Any, kinds: tuple[type, ...]) -> Iterator[Any]:
         n = stack.pop()
         yield n
         stack.extend(reversed(list(children(n, kinds))))
+
+
+def map_children(node: Any, kinds: tuple[type, ...], fn: Callable[[Any], Any]) -> Any:
+    """``node`` with every child ``c`` replaced by ``fn(c)`` (the same object when nothing changed)."""
+    changes = {}
+    for name in _walked_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, kinds):
+            new = fn(value)
+        elif isinstance(value, tuple):
+            new = _map_tuple(value, kinds, fn)
+        else:
+            continue
+        if new is not value:
+            changes[name] = new
+    return attrs.evolve(node, **changes) if changes else node
+
+
+def _map_tuple(values: tuple, kinds: tuple[type, ...], fn: Callable[[Any], Any]) -> tuple:
+    out = tuple(fn(v) if isinstance(v, kinds) else _map_tuple(v, kinds, fn) if isinstance(v, tuple) else v
+                for v in values)
+    return values if all(a is b for a, b in zip(out, values)) else out

@@ -79,7 +79,7 @@ AGGREGATES = ("count", "sum", "avg", "min", "max", "all", "any", "share")
 #: functions of plain values
 BUILTINS = ("min", "max", "abs")
 #: every function name an expression may call
-FUNCTIONS = ("present", "count", "sum", "avg", "min", "max", "abs", "share")
+FUNCTIONS = AGGREGATES + ("present", "abs")
 
 # ---------------------------------------------------------------------------- units
 
