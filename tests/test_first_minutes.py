@@ -59,3 +59,49 @@ def test_explain_with_the_spec_and_rule_after_data():
     code, out, err = run_cli(["explain", "--data", data, str(DEMO), "2.building_area", "--record", "c2"])
     assert code == 0, err
     assert "kindergarten is absent" in out and "SPEC RULE --data" in err
+
+
+# ---------------------------------------------------------------------- the check summary
+def _check(*argv: str) -> tuple[int, str, str]:
+    return run_cli(["check", *argv])
+
+
+def test_the_example_city_ends_with_a_summary_and_what_to_try_next():
+    code, out, err = _check(str(ROOT / "specs" / "complete_community.stdl"), str(ROOT / "specs" / "wuhai_indicators.stdl"),
+                            "--data", str(ROOT / "examples" / "wuhai" / "inventory.json"))
+    assert code == 1, err
+    tail = out.rstrip().splitlines()
+    short = tail.index("in short")
+    summary = "\n".join(tail[short:])
+    assert "complete_community: 100 communities (居住社区) judged; on average" in summary
+    assert "items most often not met: " in summary and "rules most often failed: " in summary
+    assert "binding indicators off target at the top levels: 1 社区综合服务设施覆盖率 (≥ 100 %): 乌海市 90 %" in summary
+    assert tail[-2].startswith("try next: a page to browse: add --format html -o report.html · why: standardlang explain ")
+    assert "--lang zh" in tail[-2]
+    # counts named as what they count: verdicts of rules in records; values of indicators
+    assert tail[-1].startswith("FAILED (--fail-on shall): ") and " failed verdicts (of " in tail[-1]
+    assert "failed rules" not in tail[-1] and "indicator values off target (of 4 binding indicators" in tail[-1]
+    # the levels the community standard does not judge are read by the other spec: nothing to say
+    assert "is no entity of spec" not in out and "notes:" not in out
+
+
+def test_levels_no_spec_reads_make_one_quiet_note():
+    code, out, _ = _check(str(ROOT / "specs" / "complete_community.stdl"),
+                          "--data", str(ROOT / "examples" / "wuhai" / "inventory.json"))
+    notes = [line for line in out.splitlines() if "inventory.json:" in line]
+    assert notes == [f"  {ROOT / 'examples' / 'wuhai' / 'inventory.json'}: `city`, `districts`, `subdistricts` "
+                     "are no levels of spec complete_community; not read for it"]
+
+
+def test_plurals():
+    from standardlang.reports.summary import plural
+
+    assert [plural(1, "record"), plural(2, "record"), plural(1, "community"), plural(3, "community")] == [
+        "1 record", "2 records", "1 community", "3 communities"]
+    spec = sl.load(DEMO)
+    from standardlang.reports import render, Options
+
+    text = render([spec.evaluate([{"id": "c1", "kind": "new", "households": 10, "rooms": ["hall"]}])], "text", Options())
+    assert "1 records" not in text and "failed verdicts (of 2 rules in 1 record)" in text
+    assert text.rstrip().endswith("0 verdicts in error, no indicator value off target")
+    assert "judged 1 record against" in text and "— 1 record" in text

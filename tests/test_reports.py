@@ -60,7 +60,9 @@ def test_text_has_a_table_summary_failures_and_data_errors(report):
     assert ("! c3 (" + str(DATA / "communities.csv") + " row 4): kindergarten.building_area: expected a number, "
             "found '两千'") in text
     assert "1 覆盖率" in text and "75 % ✗" in text
-    assert text.rstrip().endswith("FAILED (--fail-on shall): 2 failed rules, 3 rules in error, 2 indicators off target")
+    assert text.rstrip().endswith("FAILED (--fail-on shall): 2 failed verdicts (of 2 rules in 1 record), "
+                                  "3 verdicts in error, 2 indicator values off target (of 1 binding indicator, "
+                                  "at every level)")
 
 
 def test_text_in_chinese_and_in_colour(report):

@@ -11,6 +11,7 @@ and the indicators, binding and expected apart.  Colours (ANSI) only when
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -19,6 +20,8 @@ from standardlang.reports import (STATUSES, SYMBOLS, Options, aggregate_levels, 
                failing_strengths, full_summary, indicator_record, indicator_rows, levels, meta, record_name, source_of,
                status_word, strength_word, table, word)
 
+from standardlang.reports.summary import in_short, next_steps, plural, result_line
+
 MATRIX_MAX_RULES = 8
 MAX_LISTED = 20  # records listed per failed rule
 
@@ -26,32 +29,21 @@ MAX_LISTED = 20  # records listed per failed rule
 def render_text(reports: list[Any], options: Options | None = None) -> str:
     o = options or Options()
     out: list[str] = []
+    quiet = _other_specs_levels(reports)
     for rep in reports:
-        out.extend(_report(rep, o))
+        out.extend(_report(rep, o, quiet))
         out.append("")
+    short = in_short(reports, o)
+    if short:
+        out.extend(short)
+    hint = next_steps(reports, o)
+    if hint:
+        out.append(hint)
     out.append(result_line(reports, o))
     return "\n".join(out) + "\n"
 
 
-def result_line(reports: list[Any], o: Options) -> str:
-    """The closing line: what fails the run under ``--fail-on``."""
-    strengths = failing_strengths(o.fail_on)
-    fails = sum(1 for r in reports for v in r.verdicts if v.status is Status.FAIL and v.rule.strength in strengths)
-    errors = sum(1 for r in reports for v in r.verdicts if v.status is Status.ERROR and v.rule.strength in strengths)
-    inds = sum(1 for r in reports for i in r.indicators if is_indicator_failure(i, o.fail_on))
-    if o.fail_on == "never":
-        return word("fail_on_never", o.lang)
-    if not (fails or errors or inds):
-        return colorize(word("result_ok", o.lang), Status.PASS, o.color)
-    if o.lang == "zh":
-        text = f"未通过:{fails} 项条款不通过,{errors} 项因数据错误未能判定,{inds} 项指标未达标(--fail-on {o.fail_on})"
-    else:
-        text = (f"FAILED (--fail-on {o.fail_on}): {fails} failed rules, {errors} rules in error, "
-                f"{inds} indicators off target")
-    return colorize(text, Status.FAIL, o.color)
-
-
-def _report(rep: Any, o: Options) -> list[str]:
+def _report(rep: Any, o: Options, quiet: set[str] = frozenset()) -> list[str]:
     spec, m, lang = rep.spec, meta(rep), o.lang
     out = [colorize(f"{spec.name}  {spec.title}" + (f"  [{spec.path}]" if spec.path else ""), None, o.color, True)]
     read = m.read if m.read is not None else rep.counts
@@ -63,15 +55,19 @@ def _report(rep: Any, o: Options) -> list[str]:
         out.append(f"读取 {sum(read.values())} 条记录" + (f"({read_parts})" if read_parts else "")
                    + f"{files};判定 {sum(judged.values())} 条记录,依据 {nrules} 条条款")
     else:
-        out.append(f"read {sum(read.values())} records" + (f" ({read_parts})" if read_parts else "")
-                   + f"{files}; judged {sum(judged.values())} records against {nrules} rules")
+        judged_text = (f"judged {plural(sum(judged.values()), 'record')} against {plural(nrules, 'rule')}"
+                       if nrules or not spec.indicators else f"computed {plural(len(spec.indicators), 'indicator')}")
+        out.append(f"read {plural(sum(read.values()), 'record')}" + (f" ({read_parts})" if read_parts else "")
+                   + f"{files}; {judged_text}")
     if m.where:
         out.extend(_where(m.where, lang))
     for entity in levels(spec):
         results = [r for r in rep.results if r.entity == entity]
         if results:
             out.append("")
-            out.append(colorize(f"{entity_label(spec, entity, lang)} — {len(results)} {word('records', lang)}",
+            n = len(results)
+            count = f"{n} {word('records', lang)}" if lang == "zh" else plural(n, "record")
+            out.append(colorize(f"{entity_label(spec, entity, lang)} — {count}",
                                 None, o.color, True))
             out.extend(_entity_table(rep, results, o))
     summary = full_summary(rep)
@@ -92,10 +88,37 @@ def _report(rep: Any, o: Options) -> list[str]:
         out.append("")
         out.append(colorize(word("indicators", lang), None, o.color, True))
         out.extend(indicator_lines(rep, o, top=3))
-    if m.warnings:
+    notes = _notes(m.warnings, quiet, rep.spec.name, lang)
+    if notes:
         out.append("")
         out.append(word("notes", lang) + ":")
-        out.extend(f"  {w}" for w in m.warnings)
+        out.extend(f"  {w}" for w in notes)
+    return out
+
+
+_IGNORED = re.compile(r"^(?P<file>.*): collection `(?P<name>[^`]+)` is no entity of spec (?P<spec>\S+); ignored$")
+
+
+def _other_specs_levels(reports: list[Any]) -> set[str]:
+    """Collection names that some spec of the run reads (a city inventory judged by several specs)."""
+    from standardlang.data.readers import level_names
+
+    return {n.lower() for n in level_names(r.spec for r in reports)}
+
+
+def _notes(warnings: list[str], quiet: set[str], spec: str, lang: str) -> list[str]:
+    """The notes, where collections that another spec of the run reads go unsaid and the rest make one line."""
+    out, ignored = [], {}
+    for w in warnings:
+        m = _IGNORED.match(w)
+        if m is None:
+            out.append(w)
+        elif m["name"].lower() not in quiet:
+            ignored.setdefault(m["file"], []).append(m["name"])
+    for file, names in ignored.items():
+        listed = ", ".join(f"`{n}`" for n in names)
+        out.append(f"{file}: {listed} 不是 {spec} 的实体层级,未读取" if lang == "zh" else
+                   f"{file}: {listed} {'is no level' if len(names) == 1 else 'are no levels'} of spec {spec}; not read for it")
     return out
 
 
