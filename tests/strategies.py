@@ -587,7 +587,10 @@ def build_spec(conds: list[ast.Rule], values: list[tuple[str, ast.Expr]]) -> ast
 def specs(draw, max_rules: int = 3, max_values: int = 2, depth: int = MAX_DEPTH) -> ast.SpecFile:
     """A whole spec AST: the schema, a goal of generated rules, generated indicators."""
     n = draw(st.integers(1, max_rules))
-    rs = [draw(rules(i + 1, depth)) for i in range(n)]
+    rs: list = [draw(rules(i + 1, depth)) for i in range(n)]
+    k = draw(st.integers(0, n))  # the rules from k on make up an item of the standard
+    if k < n:
+        rs = rs[:k] + [ast.Item("1", draw(st.sampled_from(["一个社区综合服务站", "item \"one\""])), tuple(rs[k:]))]
     vs = draw(st.lists(typed_values(depth), max_size=max_values))
     return build_spec(rs, vs)
 

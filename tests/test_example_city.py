@@ -9,7 +9,7 @@ that
 - every rule of the column-5 standard meets communities that pass, fail, are unknown
   (where missing data can decide it) and, where it has ``applies when``, do not apply;
   every column-1 indicator passes somewhere and fails somewhere below the city level;
-- the verdicts and indicator values equal ``tests/golden/wuhai/results.json``.
+- the verdicts, item outcomes and indicator values equal ``tests/golden/wuhai/results.json``.
 
 Regenerate the golden file after an intended change with
 ``UPDATE_GOLDEN=1 pytest tests/test_example_city.py`` and review its diff.
@@ -90,9 +90,14 @@ def results_of(report: Any) -> dict:
     for r in report.indicators:
         text = r.status.value if r.value is None else f"{r.status.value} {number_text(r.value)}"
         indicators[f"{r.entity}/{r.record_id}"][r.indicator.id] = text
+    items: dict[str, dict[str, str]] = defaultdict(dict)
+    for it in report.items():
+        items[it.record_id][it.id] = it.status.value
     out = {}
     if rules:
         out["rules"] = dict(rules)
+    if items:
+        out["items"] = dict(items)
     if indicators:
         out["indicators"] = dict(indicators)
     return out
@@ -134,7 +139,7 @@ def diff_results(expected: dict, actual: dict, limit: int = 60) -> list[str]:
                     continue
                 for key in sorted(set(e_rec) | set(a_rec)):
                     if e_rec.get(key) != a_rec.get(key):
-                        what = "rule" if section == "rules" else "indicator"
+                        what = {"rules": "rule", "items": "item"}.get(section, "indicator")
                         out.append(f"{name} {rid} {what} {key}: golden {e_rec.get(key)!r}, now {a_rec.get(key)!r}")
     if len(out) > limit:
         out = out[:limit] + [f"... and {len(out) - limit} more differences"]

@@ -437,6 +437,10 @@ def test_column5_items_are_rules_citing_their_own_row(source):
             goal = tuple(before.split("、", 1))
         text = " | ".join(cells)
         assert n in by_item, f"item {n} ({cells[0]}) of column 5 has no rule"
+        item = next((i for i in spec.checked.items if i.id == str(n)), None)
+        assert item is not None, f"item {n} ({cells[0]}) of column 5 is not an item of the spec"
+        assert item.title == cells[0], f"item {n} is titled {item.title!r}, the source has {cells[0]!r}"
+        assert set(item.rule_ids) == {r.id for r in by_item[n]}, f"item {n} holds other rules than {n}.*"
         for r in by_item[n]:
             assert (r.goal_id, r.goal_title) == goal, f"rule {r.id} is in goal {r.goal_id}, the source has {goal}"
             cites = list(r.cites) + [c for alt in r.alternatives for c in alt.cites]

@@ -17,6 +17,7 @@ from standardlang.lang.checker import check, check_expression
 from standardlang.backends.python.compiler import Compiler
 from standardlang.errors import Source
 from standardlang.engine.evaluate import IndicatorResult, Verdict, judge_indicator
+from standardlang.engine.items import ItemResult, ItemSummary, group_field, record_items, summarize
 from standardlang.backends.python.interpreter import Interpreter
 from standardlang.data.inventory import Inventory, collection_names
 from standardlang.lang.model import CheckedRule, CheckedSpec
@@ -355,6 +356,37 @@ class Report:
     def failed_requirements(self) -> list[Verdict]:
         return [v for v in self.verdicts if v.status is Status.FAIL and v.rule.strength == "shall"]
 
+    def items(self, record_id: str | None = None) -> list[ItemResult]:
+        """Item outcomes (met / not met / unknown / not applicable), per record, items in the spec's order.
+
+        ``record_id`` restricts them to one record. The roll-up is documented in
+        :mod:`standardlang.engine.items`; a spec without items gives none.
+        """
+        items = self.spec.checked.items
+        if not items:
+            return []
+        results = self.results if record_id is None else [self.record(record_id)]
+        return [ir for r in results for ir in record_items(items, r.verdicts, r.record_id)]
+
+    def item_summary(self, by: str | None = None) -> dict[str, list[ItemSummary]]:
+        """Per group of records (the value of field ``by``; by default ``district`` if the records have it)
+        and for all of them (key ``""``), how many records meet each item, fail it, or cannot be judged."""
+        items = self.spec.checked.items
+        if not items:
+            return {}
+        groups: dict[str, list[ItemResult]] = {"": []}
+        entity = items[0].entity
+        by = by or group_field(self.spec.checked, entity)
+        for r in self.results:
+            res = record_items(items, r.verdicts, r.record_id)
+            groups[""] += res
+            if by and r.entity == entity:
+                value = r.record.get(by) if isinstance(r.record, dict) else None
+                groups.setdefault("" if value is None else str(value), [])
+                if value is not None:
+                    groups[str(value)] += res
+        return {g: summarize(rs, items, g) for g, rs in groups.items()}
+
     def record(self, record_id: str) -> RecordResult:
         for r in self.results:
             if r.record_id == record_id:
@@ -376,9 +408,19 @@ class Report:
             "records_read": self.counts,
             "records_judged": len(self.results),
             "summary": self.summary(),
-            "results": [r.to_dict(explain) for r in self.results],
+            "results": [self._result_dict(r, explain) for r in self.results],
             "indicators": [i.to_dict() for i in self.indicators],
+            "items": [{"item": i.id, "title": i.title, "goal": i.goal_id, "rules": list(i.rule_ids)}
+                      for i in c.items],
+            "item_summary": {g: [s.to_dict() for s in rows] for g, rows in self.item_summary().items()},
         }
+
+    def _result_dict(self, result: RecordResult, explain: bool) -> dict:
+        d = result.to_dict(explain)
+        if self.spec.checked.items:
+            d["items"] = [ir.to_dict() for ir in record_items(self.spec.checked.items, result.verdicts,
+                                                                result.record_id)]
+        return d
 
 
 def _looks_like_record(data: dict, rtype: RecordT) -> bool:

@@ -387,11 +387,23 @@ class Rule:
 
 
 @attrs.frozen
+class Item:
+    """An item of the standard (第1项 一个社区综合服务站): number, title as the text gives it, rules."""
+
+    number: str
+    title: str
+    rules: tuple[Rule, ...]
+    span: Span | None = _span()
+    comments: tuple[str, ...] = _comments()
+    gap: bool = _gap()
+
+
+@attrs.frozen
 class Goal:
     id: str
     title: str | None
     entity: str
-    items: tuple[Union[Rule, Let], ...]
+    items: tuple[Union[Rule, Let, Item], ...]  # the goal's members, in order
     span: Span | None = _span()
     comments: tuple[str, ...] = _comments()
     gap: bool = _gap()

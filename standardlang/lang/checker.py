@@ -17,6 +17,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from standardlang.lang import ast
 from standardlang.lang import ir
 from standardlang.lang import units, vocabulary
@@ -25,12 +27,21 @@ from standardlang.errors import Diagnostic, Source, Span, SpecCheckError, did_yo
 from standardlang.lang.examples import INDICATOR_STATUSES, RULE_STATUSES, check_example
 from standardlang.lang.expressions import CheckFailed, ExprChecker
 from standardlang.lang.model import (ATTRIBUTES, STRENGTHS, CheckedAlternative, CheckedExample, CheckedIndicator,
-                    CheckedRule, CheckedSpec)
+                    CheckedItem, CheckedRule, CheckedSpec)
 from standardlang.lang.types import (BOOL, COUNT, DYNAMIC, NUMBER, TEXT, BoolT, Dynamic, EnumT, FieldInfo,
                                      LetInfo, ListT, Num, RecordT, SetT, Type)
 
 META_KEYS = ("source", "version", "issued", "issuer", "url", "note", "title_en", "language")
 AGGREGATES = vocabulary.AGGREGATES
+
+
+def _goal_rules(member: Any) -> list[tuple[ast.Rule, Any]]:
+    """The rules of a goal member with the item holding them (None for a rule outside items)."""
+    if isinstance(member, ast.Rule):
+        return [(member, None)]
+    if isinstance(member, ast.Item):
+        return [(r, member) for r in member.rules]
+    return []
 
 
 class Checker:
@@ -99,9 +110,12 @@ class Checker:
             self.let_ir(info)
         rules: list[CheckedRule] = []
         seen_rules: dict[str, Span | None] = {}
+        items: list[CheckedItem] = []
         for d in spec.decls:
             if isinstance(d, ast.Goal):
-                for r in self.check_goal(d):
+                goal_rules = self.check_goal(d)
+                items += self.check_items(d, goal_rules, items)
+                for r in goal_rules:
                     if r.id in seen_rules:
                         self.error("E130", f"rule id `{r.id}` is used twice", r.span)
                     seen_rules[r.id] = r.span
@@ -119,7 +133,7 @@ class Checker:
         if self.diagnostics:
             raise SpecCheckError(self.diagnostics)
         return CheckedSpec(name, title, meta, dict(self.enums), dict(self.entities), tuple(rules),
-                           tuple(indicators), dict(self.lets), self.source)
+                           tuple(indicators), dict(self.lets), self.source, items=tuple(items))
 
     def declare_enum(self, d: ast.EnumDef) -> None:
         if d.name in self.enums:
@@ -296,11 +310,32 @@ class Checker:
                     info.checking = False
         rules = []
         for item in goal.items:
-            if isinstance(item, ast.Rule):
-                r = self.check_rule(item, goal, ent, goal_lets)
+            for rule, owner_item in _goal_rules(item):
+                r = self.check_rule(rule, goal, ent, goal_lets)
                 if r is not None:
+                    if owner_item is not None:
+                        r = attrs.evolve(r, item_id=owner_item.number, item_title=owner_item.title)
                     rules.append(r)
         return rules
+
+    def check_items(self, goal: ast.Goal, rules: list[CheckedRule], earlier: list[CheckedItem]) -> list[CheckedItem]:
+        """The goal's items (E160: a number used twice; E161: a rule numbered after another item)."""
+        out: list[CheckedItem] = []
+        ent = self.entities.get(goal.entity)
+        for it in goal.items:
+            if not isinstance(it, ast.Item):
+                continue
+            if any(i.id == it.number for i in earlier + out):
+                self.error("E160", f"item {it.number} is declared twice", it.span)
+            for r in it.rules:
+                head = r.id.split(".")[0] if "." in r.id else None
+                if head is not None and head != it.number:
+                    self.error("E161", f"rule {r.id} is numbered after item {head} but sits in item {it.number}",
+                               r.span, hint=f"name it {it.number}.{r.id.split('.', 1)[1]} or move it to item {head}")
+            ids = tuple(r.id for r in it.rules)
+            out.append(CheckedItem(it.number, it.title, ent.name if ent else goal.entity, goal.id, goal.title,
+                                   tuple(r.id for r in rules if r.id in ids), span=it.span))
+        return out
 
     def check_condition(self, expr: ast.Expr, ent: RecordT, goal_lets, goal_key: str, what: str) -> ir.Node | None:
         try:

@@ -55,10 +55,28 @@ class CheckedRule:
     readings: tuple[str, ...] = ()
     examples: tuple[CheckedExample, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
+    item_id: str | None = None  # the item of the standard the rule belongs to (`item 1 "..." { rule ... }`)
+    item_title: str | None = None
 
     @property
     def cite(self) -> str | None:
         return self.cites[0] if self.cites else None
+
+
+@attrs.frozen
+class CheckedItem:
+    """An item of the standard: its number and title as the text gives them, its goal and rule ids.
+
+    Its outcome rolls up from the verdicts of its rules (see ``standardlang.engine.items``).
+    """
+
+    id: str
+    title: str
+    entity: str
+    goal_id: str
+    goal_title: str | None
+    rule_ids: tuple[str, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -99,6 +117,7 @@ class CheckedSpec:
     lets: dict[str, LetInfo]  # qualified name "owner.let" -> info (entity and goal lets)
     source: Source | None = None
     warnings: tuple = ()
+    items: tuple[CheckedItem, ...] = ()  # the items of the standard, in the spec's order
 
     def rule(self, rule_id: str) -> CheckedRule:
         for r in self.rules:

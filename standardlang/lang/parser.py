@@ -274,7 +274,7 @@ def _unquote(token: str) -> str:
 _COMMENT_RE = re.compile(r'^(?:"(?:[^"\\\n]|\\.)*"|[^"#\n])*(#[^\n]*)')
 
 _STATEMENT_RULES = {
-    "meta", "standard", "enum_def", "entity", "field", "let_def", "key_decl", "goal", "rule",
+    "meta", "standard", "enum_def", "entity", "field", "let_def", "key_decl", "goal", "item", "rule",
     "strength", "applies", "cite", "reading", "require", "alternative", "example", "indicator",
     "attribute", "target", "deadline", "display_unit", "value_def",
 }
@@ -498,6 +498,9 @@ class _Builder:
     # ---- goals and rules
     def r_goal(self, span, ident, title, entity, *items):
         return ast.Goal(str(ident), _opt_str(title), str(entity), tuple(items), span=span)
+
+    def r_item(self, span, number, title, *rules):
+        return ast.Item(str(number), _unquote(title), tuple(rules), span=span)
 
     def r_rule(self, span, ident, title, *clauses):
         return ast.Rule(str(ident), _opt_str(title), tuple(clauses), span=span)
@@ -765,7 +768,7 @@ _EXPR_RULES = {"cond", "logic", "negation", "compare", "between", "member", "con
 
 MAX_DIGITS = 4000  # digits of a number literal; Python caps int() of a string at 4300
 
-_CONTAINERS = {"start", "standard", "enum_def", "entity", "record_body", "field", "goal", "rule",
+_CONTAINERS = {"start", "standard", "enum_def", "entity", "record_body", "field", "goal", "item", "rule",
                "alternative", "indicator"}
 
 

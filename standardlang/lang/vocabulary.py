@@ -22,7 +22,7 @@ from fractions import Fraction
 # ---------------------------------------------------------------------------- keywords
 
 #: words that open a declaration or a block
-DECLARATIONS = ("standard", "enum", "entity", "goal", "rule", "indicator", "let", "alternative", "example")
+DECLARATIONS = ("standard", "enum", "entity", "goal", "item", "rule", "indicator", "let", "alternative", "example")
 #: the other structural words (types, clauses, examples, conditionals)
 CLAUSES = ("key", "record", "list", "of", "by", "set", "range", "to", "for", "applies", "when", "cite",
            "reading", "require", "given", "expect", "value", "target", "deadline", "unit", "if", "then",
@@ -190,6 +190,10 @@ HTML_WORDS = {
         "click_hint": "点击格子查看判断依据与过程", "error_msg": "错误", "entity": "对象",
         "no_rows": "没有符合筛选条件的记录", "district": "区", "subdistrict": "街道",
         "bar_hint": "色条为实际值,黑线为目标值;点击查看出处",
+        "item": "条目", "item_short": "项", "item_outcome": "条目结论(应的条款全部通过为达到)",
+        "item_summary": "条目汇总(达到 ✓ / 未达到 ✗ / 未知 ? / 不适用 –)", "all_records": "全部",
+        "item_pass": "达到", "item_fail": "未达到", "item_unknown": "未知", "item_not_applicable": "不适用",
+        "item_error": "数据错误",
     },
     "en": {
         "title": "Standards report", "pass": "pass", "fail": "fail", "unknown": "unknown (missing data)",
@@ -207,6 +211,10 @@ HTML_WORDS = {
         "entity": "Entity", "no_rows": "No record matches the filters", "district": "district",
         "subdistrict": "subdistrict",
         "bar_hint": "The bar is the actual value, the black line the target; click for the source",
+        "item": "Item", "item_short": "item", "item_outcome": "Item outcome (met when every shall rule passes)",
+        "item_summary": "Item summary (met ✓ / not met ✗ / unknown ? / not applicable –)", "all_records": "all",
+        "item_pass": "met", "item_fail": "not met", "item_unknown": "unknown", "item_not_applicable": "not applicable",
+        "item_error": "data error",
     },
 }
 

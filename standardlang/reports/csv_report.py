@@ -5,7 +5,10 @@ Takes a list of :class:`~standardlang.engine.program.Report` and
 :data:`COLUMNS`: spec, entity, record, rule, title, goal, strength, status,
 missing (``;``-separated), a one-line explanation, then ``kind`` (``rule`` or
 ``indicator``: indicator values follow the rule rows, with the attribute in the
-strength column) and ``source`` (file and row of the record).  Text cells that
+strength column; ``item``: after each record's rule rows, one row per item of the
+standard with its outcome, the item number in the rule column, the unknown shall
+rules in ``missing`` and the failed ones in the explanation) and ``source`` (file
+and row of the record).  Text cells that
 a spreadsheet would take for a formula (``=1+1``, ``@SUM(...)``) are prefixed
 with ``'`` as OWASP recommends.  Status and
 strength words are Chinese with ``lang="zh"``; the header stays English so
@@ -19,6 +22,7 @@ import io
 import re
 from typing import Any
 
+from standardlang.engine.items import outcome_word, record_items
 from standardlang.reports import Options, indicator_record, indicator_rows, one_line, record_name, source_of, status_word, word
 
 COLUMNS = ["spec", "entity", "record", "rule", "title", "goal", "strength", "status", "missing", "explanation",
@@ -70,6 +74,11 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
                 w.writerow([name, res.entity, res.record_id, v.rule.id, _clean(v.rule.title), v.rule.goal_id,
                             strength, status_word(v.status, o.lang) if o.lang == "zh" else v.status.value,
                             ";".join(v.missing), _clean(one_line(v, src)), "rule", str(src) if src else ""])
+            for it in record_items(rep.spec.checked.items, res.verdicts, res.record_id):
+                w.writerow([name, res.entity, res.record_id, it.id, _clean(it.title), it.item.goal_id, "",
+                             status_word(it.status, o.lang) if o.lang == "zh" else it.status.value,
+                             ";".join(it.to_dict()["unknown"]), _item_text(it, o.lang), "item",
+                             str(src) if src else ""])
         for i in rep.indicators:
             attribute = word(i.indicator.attribute, o.lang) if o.lang == "zh" else i.indicator.attribute
             text = f"value {i.value_text}, target {i.target_text}" + (f"; {i.error}" if i.error else "")
@@ -77,6 +86,22 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
                         attribute, status_word(i.status, o.lang) if o.lang == "zh" else i.status.value, "",
                         _clean(text), "indicator", ""])
     return buf.getvalue()
+
+
+def _item_text(it: Any, lang: str) -> str:
+    """An item row's explanation: the outcome word, the shall rules that decide it, should/may beside."""
+    d = it.to_dict()
+    parts = [outcome_word(it.status, lang)]
+    if d["failed"]:
+        parts.append(("未通过: " if lang == "zh" else "failed: ") + ", ".join(d["failed"]))
+    if d["unknown"]:
+        parts.append(("未知: " if lang == "zh" else "unknown: ") + ", ".join(d["unknown"]))
+    for strength in ("should", "may"):
+        counts = it.beside(strength)
+        if counts:
+            parts.append(f"{word(strength, lang)} " + " ".join(f"{status_word(k, lang)} {n}"
+                                                             for k, n in sorted(counts.items())))
+    return "; ".join(parts)
 
 
 def render_indicators_csv(reports: list[Any], options: Options | None = None,

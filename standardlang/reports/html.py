@@ -9,7 +9,8 @@ writes them into the page as text only (never as HTML).
 
 The page has, for each spec, a matrix of records × rules coloured by verdict
 (requirements solid, recommendations hatched), rows grouped by district and
-columns by goal, counts per strength and status, filters (district, goal,
+columns by item of the standard (each item's outcome first, under its title; by goal
+for rules outside items), an item summary per district and for all records, counts per strength and status, filters (district, goal,
 strength, status), a side panel with the explanation of the clicked cell, and
 the indicators as target-versus-actual bars.
 """
@@ -23,6 +24,7 @@ from typing import Any, Sequence
 
 import attrs
 
+from standardlang.engine.items import record_items
 from standardlang.engine.program import Report
 from standardlang.lang import vocabulary
 
@@ -83,20 +85,23 @@ def _report_data(report: Report, words: dict[str, str]) -> dict:
     tables = [_table_data(spec, entity, results, text_id, words) for entity, results in by_entity.items()]
     return {"name": spec.name, "title": spec.title, "source": spec.checked.meta.get("source"),
             "summary": report.summary(), "tables": tables, "texts": texts,
-            "indicators": _indicator_data(report)}
+            "indicators": _indicator_data(report), "items": _item_summary_data(report)}
 
 
 def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]) -> dict:
     rtype = spec.entities.get(entity)
     present = {v.rule.id for res in results for v in res.verdicts}
     rules = [r for r in spec.rules if r.entity == entity and r.id in present]
-    goals: list[dict] = []
+    goals: list[dict] = []  # the column groups: the items of the standard, else the goals
     goal_index: dict[str, int] = {}
+    items = {i.id: i for i in spec.checked.items if i.entity == entity}
     for r in rules:
-        if r.goal_id not in goal_index:
-            goal_index[r.goal_id] = len(goals)
-            goals.append({"id": r.goal_id, "title": r.goal_title})
-    rules.sort(key=lambda r: goal_index[r.goal_id])  # stable: source order within a goal
+        key = _column_group(r, items)
+        if key not in goal_index:
+            goal_index[key] = len(goals)
+            goals.append({"id": r.item_id, "title": r.item_title, "item": True} if key.startswith("item:")
+                         else {"id": r.goal_id, "title": r.goal_title})
+    rules.sort(key=lambda r: goal_index[_column_group(r, items)])  # stable: source order within a group
     column = {r.id: i for i, r in enumerate(rules)}
     group_field = next((f for f in _GROUP_FIELDS if (rtype is not None and f in rtype.fields)
                         or any(isinstance(res.record, dict) and f in res.record for res in results)), None)
@@ -111,8 +116,11 @@ def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]
             texts[i] = text_id(exp.render())
         record = res.record if isinstance(res.record, dict) else {}
         group = record.get(group_field) if group_field else None
+        outcomes = {ir.id: ir.status.value for ir in record_items(items.values(), res.verdicts, res.record_id)}
         rows.append({"id": res.record_id, "name": _text(record.get("name")),
-                     "group": _text(group), "s": "".join(codes), "x": texts})
+                     "group": _text(group), "s": "".join(codes), "x": texts,
+                     "i": "".join(_CODE[outcomes[g["id"]]] if g.get("item") and g["id"] in outcomes else "."
+                                  for g in goals)})
     order: dict[Any, int] = {}
     for row in rows:
         order.setdefault(row["group"], len(order))
@@ -121,10 +129,26 @@ def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]
     return {"entity": entity, "label": (rtype.label if rtype is not None else None) or entity,
             "group_label": (field.label if field is not None else None) or words.get(group_field or "", group_field),
             "goals": goals, "rows": rows,
-            "rules": [{"id": r.id, "title": r.title, "goal": goal_index[r.goal_id], "strength": r.strength,
+            "rules": [{"id": r.id, "title": r.title, "goal": goal_index[_column_group(r, items)], "strength": r.strength,
                        "cites": list(r.cites) + [c for a in r.alternatives for c in a.cites],
                        "readings": list(r.readings) + [x for a in r.alternatives for x in a.readings]}
                       for r in rules]}
+
+
+def _column_group(rule: Any, items: dict) -> str:
+    return f"item:{rule.item_id}" if rule.item_id in items else f"goal:{rule.goal_id}"
+
+
+def _item_summary_data(report: Report) -> list[dict]:
+    """Per item: its title and, for all records and per district, the counts of outcomes."""
+    groups = report.item_summary()
+    if not groups:
+        return []
+    names = [""] + sorted(g for g in groups if g)
+    by_group = {g: {s.item.id: s.counts for s in groups[g]} for g in names}
+    return [{"id": s.item.id, "title": s.item.title,
+             "groups": [{"group": g, "counts": by_group[g].get(s.item.id, {})} for g in names]}
+            for s in groups[""]]
 
 
 def _indicator_data(report: Report) -> list[dict]:
@@ -232,6 +256,8 @@ th.rh b{font-weight:600;margin-right:4px}
 th.rh .bad{float:right;color:var(--fail);font-weight:600;margin-left:6px}
 tr.grp th{background:#dfe6ee;text-align:left;padding:3px 6px;font-weight:600}
 tr.grp th span{position:sticky;left:6px}
+td.io{outline:2px solid var(--ink);outline-offset:-3px;cursor:default}
+th.io div{writing-mode:vertical-rl;font-weight:700}
 td.c{width:22px;min-width:22px;height:22px;text-align:center;cursor:pointer;color:#fff;font-weight:700;
 line-height:22px}
 td.c:hover{outline:2px solid var(--ink);outline-offset:-2px}
@@ -322,7 +348,7 @@ function section(R, si) {
       if (R.tables.length > 1) add(sec, el("h3", null, t.label));
       var box = add(sec, el("div", {"class": "scroll"}));
       box.addEventListener("click", function (ev) {
-        var td = ev.target.closest("td.c");
+        var td = ev.target.closest("td.c:not(.io)");
         if (td) { var old = document.querySelector("td.sel"); if (old) old.classList.remove("sel");
           td.classList.add("sel"); openVerdict(R, t, +td.dataset.r, +td.dataset.c); }
         var th = ev.target.closest("th[data-rule]");
@@ -366,6 +392,10 @@ function section(R, si) {
       if (rule.goal !== prevGoal) {
         gth = add(g, el("th", {title: label(goal.id, goal.title), "data-goal": goal.id}, label(goal.id, goal.title)));
         gth.dataset.n = "0"; prevGoal = rule.goal;
+        if (goal.item) {  // the item's outcome, before its rules
+          gth.dataset.n = "1";
+          add(add(rr, el("th", {"class": "io", title: T.item_outcome, "data-item": goal.id})), el("div", null, T.item_short));
+        }
       }
       gth.dataset.n = String(+gth.dataset.n + 1);
       gth.colSpan = +gth.dataset.n;
@@ -393,6 +423,12 @@ function section(R, si) {
         var s = CODE[r.s[c]], rule = t.rules[c];
         var cls = "c s-" + s + " k-" + rule.strength + (rule.goal !== prevG ? " gs" : "");
         if (state.status && s !== state.status) cls += " dim";
+        if (rule.goal !== prevG && t.goals[rule.goal].item) {
+          var o = CODE[r.i[rule.goal]]; if (!o || o === "none") o = "not_applicable";
+          add(tr, el("td", {"class": "c io gs s-" + o + " k-shall", "data-item": t.goals[rule.goal].id, "data-status": o,
+            title: label(t.goals[rule.goal].id, t.goals[rule.goal].title) + ": " + T["item_" + o]}, SYM[o]));
+          cls = cls.replace(" gs", "");
+        }
         prevG = rule.goal;
         add(tr, el("td", {"class": cls, "data-r": String(i), "data-c": String(c), "data-status": s}, SYM[s]));
       });
@@ -419,8 +455,24 @@ function section(R, si) {
     add(tr, el("td", {"data-count": "all"}, String(all)));
   }
   if (R.tables.length) draw();
+  if (R.items.length) itemSummary(sec, R);
   if (R.indicators.length) indicators(sec, R);
   return sec;
+}
+
+function itemSummary(sec, R) {
+  add(sec, el("h3", null, T.item_summary));
+  var tbl = add(sec, el("table", {"class": "counts items", "data-role": "item-summary"}));
+  var h = add(tbl, el("tr")); add(h, el("th", null, T.item));
+  R.items[0].groups.forEach(function (g) { add(h, el("th", null, g.group || T.all_records)); });
+  R.items.forEach(function (it) {
+    var tr = add(tbl, el("tr", {"data-item": it.id})); add(tr, el("th", null, label(it.id, it.title)));
+    it.groups.forEach(function (g) {
+      var c = g.counts, parts = [["pass", "\u2713"], ["fail", "\u2717"], ["unknown", "?"], ["not_applicable", "\u2013"]];
+      add(tr, el("td", {"data-group": g.group}, parts.map(function (p) { return p[1] + (c[p[0]] || 0); }).join(" ")
+        + (c.error ? " !" + c.error : "")));
+    });
+  });
 }
 
 function legend(box) {

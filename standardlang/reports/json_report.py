@@ -3,7 +3,8 @@
 Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives one JSON document: the run's outcome
 under ``--fail-on`` and, per spec, what was read and judged, the strength ×
-status summary, the rules, every record's verdicts (with where the record came
+status summary, the rules, the items of the standard with every record's item outcomes
+and a summary per district and for all records, every record's verdicts (with where the record came
 from), data problems, the ``--where`` filter and the indicators.
 :data:`REPORT_JSON_SCHEMA` is the JSON Schema of that document.
 """
@@ -14,6 +15,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from standardlang.engine.items import record_items
 from standardlang.engine.verdict import Status
 from standardlang.reports import (STATUSES, Options, count_failures, full_summary, indicator_record, indicator_rows, meta,
                record_name, source_of)
@@ -48,6 +50,19 @@ _INDICATOR = {
                    "op": {"enum": [">=", ">", "<=", "<", "==", "!="]}},
 }
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+_ITEM_RESULT = {
+    "type": "object", "required": ["item", "title", "goal", "status", "rules", "failed", "unknown"],
+    "properties": {"item": {"type": "string"}, "title": {"type": "string"}, "goal": {"type": "string"},
+                   "status": {"enum": _STATUS_VALUES}, "rules": {"type": "object"},
+                   "failed": {"type": "array", "items": {"type": "string"}},
+                   "unknown": {"type": "array", "items": {"type": "string"}},
+                   "recommendations": _COUNTS, "permissions": _COUNTS},
+}
+_ITEM_SUMMARY = {
+    "type": "object", "required": ["item", "title", "group", *_STATUS_VALUES],
+    "properties": {"item": {"type": "string"}, "title": {"type": "string"}, "group": {"type": "string"},
+                   **{s: {"type": "integer", "minimum": 0} for s in _STATUS_VALUES}},
+}
 
 #: The JSON Schema (draft 2020-12) of the document :func:`render_json` gives.
 REPORT_JSON_SCHEMA: dict = {
@@ -85,7 +100,11 @@ REPORT_JSON_SCHEMA: dict = {
                     "properties": {"entity": {"type": "string"}, "record": {"type": "string"},
                                    "name": {"type": "string"}, "source": _SOURCE,
                                    "verdicts": {"type": "array", "items": _VERDICT},
+                                   "items": {"type": "array", "items": _ITEM_RESULT},
                                    "problems": {"type": "array", "items": _PROBLEM}}}},
+                "items": {"type": "array", "items": {
+                    "type": "object", "required": ["item", "title", "goal", "rules"]}},
+                "item_summary": {"type": "object", "additionalProperties": {"type": "array", "items": _ITEM_SUMMARY}},
                 "indicators": {"type": "array", "items": _INDICATOR},
                 "where": {"type": ["object", "null"]},
                 "warnings": {"type": "array", "items": {"type": "string"}},
@@ -118,6 +137,8 @@ def report_dict(rep: Any, options: Options | None = None) -> dict:
             d["name"] = name
         d["source"] = src.to_dict() if src is not None else None
         d["verdicts"] = [v.to_dict(_explain(v, o.explain)) for v in r.verdicts]
+        if c.items:
+            d["items"] = [ir.to_dict() for ir in record_items(c.items, r.verdicts, r.record_id)]
         if r.problems:
             d["problems"] = [p.to_dict() for p in r.problems]
         results.append(d)
@@ -145,6 +166,9 @@ def report_dict(rep: Any, options: Options | None = None) -> dict:
         "rules": rules,
         "results": results,
         "indicators": indicators,
+        "items": [{"item": i.id, "title": i.title, "goal": i.goal_id, "goal_title": i.goal_title,
+                   "rules": list(i.rule_ids)} for i in c.items],
+        "item_summary": {g: [s.to_dict() for s in rows] for g, rows in rep.item_summary().items()},
         "where": m.where,
         "warnings": list(m.warnings),
     }

@@ -2,9 +2,10 @@
 
 Takes a list of :class:`~standardlang.engine.program.Report` and
 :class:`~standardlang.reports.Options`; gives text: per spec, what was read and
-judged, a table per entity level (records × rules, or counts when there are many
-rules), the strength × status summary, the failed requirements with concise
-explanations, data errors naming file, row and field, the ``--where`` filter,
+judged, a table per entity level (records × items of the standard with the items'
+titles and an item summary for all records and per district; else records × rules, or
+counts when there are many rules), the strength × status summary, the failed requirements with concise
+explanations grouped by item, data errors naming file, row and field, the ``--where`` filter,
 and the indicators, binding and expected apart.  Colours (ANSI) only when
 ``options.color``; Chinese headers and status words with ``lang="zh"``.
 """
@@ -15,6 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from standardlang.engine.items import record_items
 from standardlang.engine.verdict import Status
 from standardlang.reports import (STATUSES, SYMBOLS, Options, aggregate_levels, colorize, is_indicator_failure, one_line, entity_label,
                failing_strengths, full_summary, indicator_record, indicator_rows, levels, meta, record_name, source_of,
@@ -141,6 +143,9 @@ def _record_label(res: Any) -> str:
 
 
 def _entity_table(rep: Any, results: list[Any], o: Options) -> list[str]:
+    items = [i for i in rep.spec.checked.items if i.entity == results[0].entity]
+    if items:
+        return _item_table(rep, results, items, o)
     rule_ids = list(dict.fromkeys(v.rule.id for r in results for v in r.verdicts))
     if len(rule_ids) <= MATRIX_MAX_RULES:
         rows = [[word("record", o.lang)] + rule_ids]
@@ -160,6 +165,48 @@ def _entity_table(rep: Any, results: list[Any], o: Options) -> list[str]:
     return table(rows, right=set(range(1, 6)))
 
 
+def _item_table(rep: Any, results: list[Any], items: list[Any], o: Options) -> list[str]:
+    """Records × items of the standard (✓ met, ✗ not met, ? unknown, – not applicable, ! error), titles above."""
+    lang = o.lang
+    legend = "第{}项 {}" if lang == "zh" else "{} {}"
+    out = [("标准条目:" if lang == "zh" else "items of the standard:")]
+    out.extend("  " + legend.format(i.id, i.title) for i in items)
+    met = "达到" if lang == "zh" else "met"
+    rows = [[word("record", lang)] + [i.id for i in items] + [met]]
+    for res in results:
+        by_item = {r.id: r for r in record_items(items, res.verdicts, res.record_id)}
+        cells = [_cell(by_item.get(i.id), o) for i in items]
+        n_met = sum(1 for r in by_item.values() if r.status is Status.PASS)
+        rows.append([_record_label(res)] + cells + [f"{n_met}/{len(by_item)}"])
+    out.extend(table(rows, right={len(items) + 1}))
+    out.extend(_item_summary(rep, o))
+    return out
+
+
+def _item_summary(rep: Any, o: Options) -> list[str]:
+    """Per item, how many records meet it, in all records and in each district."""
+    groups = rep.item_summary()
+    if not groups:
+        return []
+    names = [""] + sorted(g for g in groups if g)
+    lang = o.lang
+    head = "条目汇总(达到 ✓ / 未达到 ✗ / 未知 ? / 不适用 –)" if lang == "zh" else \
+        "item summary (met ✓ / not met ✗ / unknown ? / not applicable –)"
+    everyone = "全部" if lang == "zh" else "all"
+    rows = [[("条目" if lang == "zh" else "item")] + [g or everyone for g in names]]
+    by_group = {g: {s.item.id: s for s in groups[g]} for g in names}
+    for s in groups[""]:
+        label = f"{s.item.id} {s.item.title}"
+        cells = []
+        for g in names:
+            c = by_group[g][s.item.id].counts
+            cells.append(" ".join(f"{SYMBOLS[st]}{c.get(st.value, 0)}" for st in
+                                  (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NOT_APPLICABLE))
+                         + (f" !{c['error']}" if c.get("error") else ""))
+        rows.append([label] + cells)
+    return ["", head] + table(rows)
+
+
 def _cell(v: Any, o: Options) -> str:
     if v is None:
         return ""
@@ -176,8 +223,12 @@ def _failures(rep: Any, o: Options, strength: str, title: str) -> list[str]:
     by_rule: dict[str, list] = {}
     for res, v in failed:
         by_rule.setdefault(v.rule.id, []).append((res, v))
-    for rule_id, items in by_rule.items():
+    shown_item = None
+    for rule_id, items in sorted(by_rule.items(), key=lambda kv: _item_order(rep, kv[1][0][1].rule)):
         rule = items[0][1].rule
+        if rule.item_id is not None and rule.item_id != shown_item:
+            shown_item = rule.item_id
+            out.append((f"第{rule.item_id}项 " if o.lang == "zh" else f"item {rule.item_id} ") + (rule.item_title or ""))
         n = len(items)
         count = f"{n} 条记录" if o.lang == "zh" else f"{n} record{'s' if n != 1 else ''}"
         out.append(colorize("✗", Status.FAIL, o.color) + f" {rule_id}" + (f" {rule.title}" if rule.title else "")
@@ -189,6 +240,18 @@ def _failures(rep: Any, o: Options, strength: str, title: str) -> list[str]:
         if len(items) > MAX_LISTED:
             out.append(f"    … +{len(items) - MAX_LISTED}")
     return out
+
+
+def _item_order(rep: Any, rule: Any) -> int:
+    """Rules in the spec's order, so that the rules of an item stay together."""
+    order = getattr(rep, "_rule_order", None)
+    if order is None:
+        order = {r.id: i for i, r in enumerate(rep.spec.rules)}
+        try:
+            rep._rule_order = order
+        except AttributeError:
+            pass
+    return order.get(rule.id, len(order))
 
 
 def _data_errors(rep: Any, o: Options) -> list[str]:

@@ -802,6 +802,15 @@ def _rules_section(c: CheckedSpec, dm_link: str) -> list[str]:
         title = rules[0].goal_title or ""
         out.append(f"| [{gid} {cell(title)}](#goal-{gid}) | {len(rules)} | {s['shall']} | {s['should']} | {s['may']} |")
     out.append("")
+    if c.items:
+        out.extend(["### 条目 Items", "",
+                    "An item is met when every applicable shall (应) rule of it passes, not met when one fails, "
+                    "unknown otherwise; should (宜) and may (可) rules are shown beside it.", "",
+                    "| 项 item | 建设内容 title | 目标 goal | 规则 rules |", "| --- | --- | --- | --- |"])
+        for it in c.items:
+            out.append(f"| [{it.id}](#item-{it.id}) | {cell(it.title)} | {it.goal_id} | "
+                       + ", ".join(f"[{r}](#rule-{r})" for r in it.rule_ids) + " |")
+        out.append("")
     for gid, rules in goals.items():
         rec = c.entities.get(rules[0].entity)
         ent = f"{rec.label} `{rec.name}`" if rec is not None and rec.label else f"`{rules[0].entity}`"
@@ -809,9 +818,11 @@ def _rules_section(c: CheckedSpec, dm_link: str) -> list[str]:
         out.extend([f"Judges 判定对象: {ent}", ""])
         items: dict[str, list[CheckedRule]] = {}
         for r in rules:
-            items.setdefault(_item_of(r), []).append(r)
+            items.setdefault(r.item_id if r.item_id is not None else _item_of(r), []).append(r)
         for item, item_rules in items.items():
-            out.extend([f"### 第{item}项 item {item}", ""])
+            title = item_rules[0].item_title
+            # an item of the standard is headed by its title as the standard gives it
+            out.extend([f'<a id="item-{item}"></a>', "", f"### {item} {title}" if title else f"### 第{item}项", ""])
             out.append("| 规则 rule | 标题 title | 强度 strength | 适用 applies when |")
             out.append("| --- | --- | --- | --- |")
             for r in item_rules:

@@ -294,19 +294,7 @@ def format_spec(spec: ast.SpecFile) -> str:
             w.line(0, "}")
         elif isinstance(d, ast.Goal):
             w.line(0, f"goal {d.id}{_label(d.title)} for {d.entity} {{")
-            first = True
-            for item in d.items:
-                if (isinstance(item, ast.Rule) or item.gap) and not first:
-                    w.blank()
-                if isinstance(item, ast.Rule):
-                    w.comments(item, 1)
-                    w.line(1, f"rule {item.id}{_label(item.title)} {{")
-                    _clauses(w, item.clauses, 2)
-                    w.line(1, "}")
-                else:
-                    w.comments(item, 1)
-                    w.line(1, f"let {item.name}{_label(item.label)} = {format_expr(item.expr)}")
-                first = False
+            _goal_members(w, d.items, 1)
             w.line(0, "}")
         elif isinstance(d, ast.Indicator):
             w.line(0, f"indicator {d.id}{_label(d.title)} {{")
@@ -319,6 +307,28 @@ def format_spec(spec: ast.SpecFile) -> str:
         for c in spec.trailing_comments:
             w.line(0, c)
     return "\n".join(w.lines).strip("\n") + "\n"
+
+
+def _goal_members(w: _Writer, members: tuple, depth: int) -> None:
+    """A goal's rules, definitions and items (an item holds rules, one level deeper)."""
+    first = True
+    for item in members:
+        if (isinstance(item, (ast.Rule, ast.Item)) or item.gap) and not first:
+            w.blank()
+        w.comments(item, depth)
+        if isinstance(item, ast.Rule):
+            w.line(depth, f"rule {item.id}{_label(item.title)} {{")
+            _clauses(w, item.clauses, depth + 1)
+            w.line(depth, "}")
+        elif isinstance(item, ast.Item):
+            w.line(depth, f"item {item.number} {quote(item.title)} {{")
+            _goal_members(w, item.rules, depth + 1)
+            w.line(depth, "}")
+        elif isinstance(item, ast.Let):
+            w.line(depth, f"let {item.name}{_label(item.label)} = {format_expr(item.expr)}")
+        else:
+            raise TypeError(f"formatter: unhandled goal member {type(item).__name__}")
+        first = False
 
 
 def format_source(text: str, name: str = "<spec>") -> str:

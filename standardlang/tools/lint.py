@@ -398,8 +398,9 @@ class Linter:
         for d in self.tree.decls:
             if isinstance(d, ast.Goal):
                 for item in d.items:
-                    if isinstance(item, ast.Rule):
-                        self.check_rule_clauses(item, rules.get(item.id))
+                    for node in item.rules if isinstance(item, ast.Item) else (item,):
+                        if isinstance(node, ast.Rule):
+                            self.check_rule_clauses(node, rules.get(node.id))
             elif isinstance(d, ast.Indicator):
                 cites = [c for c in d.clauses if isinstance(c, ast.Cite)]
                 if not cites:
