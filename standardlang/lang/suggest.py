@@ -52,7 +52,7 @@ _UNIT_TERMINALS = {"M2", "平方米", "HA", "公顷", "PERCENT", "米", "M", "KM
 #: words that open a block, and the blocks they may stand in (None: the top of the file)
 _OPENS_IN = {"standard": {None}, "enum": {None}, "entity": {None}, "goal": {None}, "indicator": {None},
              "rule": {"goal"}}
-_BLOCK_WORDS = ("standard", "enum", "entity", "goal", "rule", "alternative", "indicator", "example")
+_BLOCK_WORDS = ("standard", "enum", "entity", "goal", "item", "rule", "alternative", "indicator", "example")
 #: clause words that belong to one kind of block only
 _INDICATOR_ONLY = {"`binding`", "`expected`", "`约束性`", "`预期性`", "`target`", "`deadline`", "`unit`", "`value`"}
 _ENTITY_ONLY = {"`key`", "`let`"}
