@@ -105,3 +105,33 @@ def test_plurals():
     assert "1 records" not in text and "failed verdicts (of 2 rules in 1 record)" in text
     assert text.rstrip().endswith("0 verdicts in error, no indicator value off target")
     assert "judged 1 record against" in text and "— 1 record" in text
+
+
+def test_the_html_report_is_chinese_unless_asked_otherwise(tmp_path):
+    data = str(ROOT / "tests" / "data" / "communities.csv")
+    page, page_en = tmp_path / "r.html", tmp_path / "r_en.html"
+    code, _, err = _check(str(DEMO), "--data", data, "--format", "html", "-o", str(page))
+    assert code == 1 and "read 4 records, judged 4 records against 1 spec\n" in err
+    assert '<html lang="zh-CN">' in page.read_text(encoding="utf-8")
+    _check(str(DEMO), "--data", data, "--format", "html", "--lang", "en", "-o", str(page_en))
+    assert '<html lang="en">' in page_en.read_text(encoding="utf-8")
+
+
+def test_explain_finds_a_record_by_its_unique_name():
+    data = str(ROOT / "examples" / "wuhai" / "inventory.json")
+    spec = str(ROOT / "specs" / "complete_community.stdl")
+    code, out, err = run_cli(["explain", spec, "2.building_area", "--data", data, "--record", "阳光社区"])
+    assert code == 0, err
+    assert "record 150304003004 of community" in out
+    code, _, err = run_cli(["explain", spec, "2.building_area", "--data", data, "--record", "无此社区"])
+    assert code == 2 and "no community record `无此社区`" in err
+
+
+def test_explain_by_a_name_two_records_share_asks_for_the_key(tmp_path):
+    spec = tmp_path / "s.stdl"
+    spec.write_text('standard s "s" { }\nentity community { key id  id: text  name: text  a: count }\n'
+                    'goal g "g" for community { rule r { require a >= 1 } }\n', encoding="utf-8")
+    data = tmp_path / "communities.csv"
+    data.write_text("id,name,a\nc1,同名社区,1\nc2,同名社区,0\n", encoding="utf-8")
+    code, _, err = run_cli(["explain", str(spec), "r", "--data", str(data), "--record", "同名社区"])
+    assert code == 2 and "2 community records are named `同名社区`: c1, c2" in err and "give the key" in err

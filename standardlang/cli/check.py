@@ -24,7 +24,8 @@ def register(p: argparse.ArgumentParser) -> None:
     add_data_arguments(p)
     p.add_argument("--format", choices=["text", "json", "csv", "html", "junit"], default="text")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of to stdout")
-    p.add_argument("--lang", choices=["zh", "en"], default="en", help="language of headers and status words")
+    p.add_argument("--lang", choices=["zh", "en"], default=None,
+                   help="language of headers and status words (default: en; zh for --format html)")
     p.add_argument("--only", nargs="+", action="extend", metavar="RULE",
                    help="judge only these rules (ids, goal ids or patterns such as '2.*')")
     p.add_argument("--skip", nargs="+", action="extend", metavar="RULE", help="do not judge these rules")
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         reports.append(judge_dataset(spec, dataset, rule_ids, indicator_ids, args.where, args.entity))
     to_stdout = args.output in (None, "-")
     color = args.format == "text" and to_stdout and use_color(sys.stdout)
-    options = Options(lang=args.lang, color=color, fail_on=args.fail_on, explain=args.explain)
+    lang = args.lang or ("zh" if args.format == "html" else "en")  # the page of a Chinese standard reads Chinese
+    options = Options(lang=lang, color=color, fail_on=args.fail_on, explain=args.explain)
     if not (args.format == "text" and to_stdout):
         for rep in reports:
             for w in rep.meta.warnings:
@@ -71,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
         read = sum(sum((r.meta.read or {}).values()) for r in reports)
         judged = sum(len(r.results) for r in reports)
         where = "" if to_stdout else f"wrote {args.output}: "
-        print(f"{where}read {read} records, judged {judged} records against {len(specs)} spec(s)", file=sys.stderr)
+        from standardlang.reports.summary import plural
+        print(f"{where}read {plural(read, 'record')}, judged {plural(judged, 'record')} "
+              f"against {plural(len(specs), 'spec')}", file=sys.stderr)
     return exit_code(reports, args.fail_on)
 
 
@@ -150,6 +154,12 @@ def find_record(spec: Any, dataset: Any, entity: str, ident: str) -> tuple[int, 
         return found
     records = dataset.inventory.records.get(entity, [])
     ids = [spec.record_id(entity, r, i) for i, r in enumerate(records)]
+    named = [i for i, r in enumerate(records) if isinstance(r, dict) and r.get("name") == ident]
+    if len(named) == 1:  # a unique name is as good as the key
+        return named[0], records[named[0]]
+    if named:
+        raise user_error("E153", f"{len(named)} {entity} records are named `{ident}`: "
+                                 f"{', '.join(ids[i] for i in named)}", "give the key of the one you mean")
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
     raise user_error("E153", f"no {entity} record `{ident}` in the data ({len(ids)} {entity} "
                              f"records{': ' + shown if ids else ''})",
