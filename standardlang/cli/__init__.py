@@ -28,6 +28,7 @@ COMMANDS = {
     "explain": "explain one rule's verdict for one record, with the cited clause",
     "schema": "show the data a spec needs (JSON Schema or a Markdown table)",
     "indicators": "the city and district indicator table, target beside actual",
+    "plan": "what to build: the nearest passing change per community, totals per place, what-if projects",
     "test": "run the inline examples of spec files",
     "fmt": "format spec files canonically",
     "lint": "find conditions that never hold, unused definitions, missing citations...",

@@ -1,0 +1,175 @@
+"""Plans rendered: text (zh or en), JSON (``standardlang.plan/1``, docs/plan-format.md) and CSV.
+
+Takes a :class:`~standardlang.planning.plan.Plan`; gives text.  The text report
+reads top-down like an annual construction list: the city, each district, each
+subdistrict — facilities to build, existing ones to enlarge, figures to add,
+members to add, indicators against their targets — then, unless ``summary``,
+every community with each item's edits, the alternative routes, and the
+questions its unknown verdicts raise; then, with projects, the year-by-year
+what-if.  The CSV has one row per edit of a community (the list a bureau
+tabulates); the JSON holds everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from standardlang.engine.verdict import format_number
+from standardlang.planning.changes import json_value
+
+W = {
+    "en": {"title": "Plan: what to build", "communities": "communities", "affected": "with something to build",
+           "build": "to build", "enlarge": "existing facilities to enlarge", "add": "figures to add",
+           "reduce": "figures to lower", "members": "members to add", "set": "to establish (true)",
+           "choose": "to choose", "items": "items (communities)", "indicators": "indicators",
+           "city": "city", "district": "district", "subdistrict": "subdistrict", "item": "item",
+           "or": "or", "unknown": "unknown", "incomplete": "(does not pass every rule of the item)",
+           "nothing": "nothing to build", "met": "target met", "per": "each", "unsolved": "not solved",
+           "whatif": "What-if: projects applied year by year", "missed": "targets still missed in"},
+    "zh": {"title": "规划:需要建设的内容", "communities": "个社区", "affected": "有待建设",
+           "build": "新建设施", "enlarge": "需扩建的现有设施", "add": "需增加的数量", "reduce": "需降低的数量",
+           "members": "需增加的内容", "set": "需建立(是)", "choose": "需选择", "items": "条目(社区数)",
+           "indicators": "指标", "city": "市", "district": "区", "subdistrict": "街道/镇", "item": "第",
+           "or": "或", "unknown": "待定", "incomplete": "(未能满足该条目全部规则)", "nothing": "无需建设",
+           "met": "已达标", "per": "每", "unsolved": "无法给出",
+           "whatif": "情景推演:逐年实施项目", "missed": "仍未达标的指标,截至"},
+}
+
+
+def _label(plan: Any, path: str, lang: str) -> str:
+    label = plan.labels.get(path)
+    if lang == "zh" and label:
+        return f"{label}({path})"
+    return path if not label or lang != "en" else f"{path} ({label})"
+
+
+def _place_lines(plan: Any, place: Any, lang: str) -> list[str]:
+    w = W[lang]
+    t = place.totals
+    head = f"== {place.name or place.id} ({w[place.level]}{'' if place.level == 'city' else ' ' + place.id})"
+    lines = [head + f" — {len(t.communities)} {w['communities']} {w['affected']}"]
+    if t.build:
+        lines.append(f"  {w['build']}:")
+        lines.extend(f"    {_label(plan, k, lang)} ×{n}" for k, n in sorted(t.build.items()))
+    if t.enlarge:
+        lines.append(f"  {w['enlarge']}: " + ", ".join(f"{_label(plan, k, lang)} ×{n}" for k, n in sorted(t.enlarge.items())))
+    for key, table in (("add", t.add), ("reduce", t.reduce)):
+        if table:
+            sign = "+" if key == "add" else "−"
+            lines.append(f"  {w[key]}:")
+            lines.extend(f"    {_label(plan, k, lang)} {sign}{format_number(v, t.units.get(k, ''))}"
+                         for k, v in sorted(table.items()))
+    if t.members:
+        lines.append(f"  {w['members']}:")
+        lines.extend(f"    {_label(plan, k, lang)}: " + ", ".join(f"{m} ×{n}" for m, n in sorted(c.items()))
+                     for k, c in sorted(t.members.items()))
+    if t.set_true:
+        lines.append(f"  {w['set']}: " + ", ".join(f"{_label(plan, k, lang)} ×{n}" for k, n in sorted(t.set_true.items())))
+    if t.choose:
+        lines.append(f"  {w['choose']}: " + "; ".join(
+            f"{_label(plan, k, lang)}: " + ", ".join(f"{m} ×{n}" for m, n in sorted(c.items())) for k, c in sorted(t.choose.items())))
+    if t.items:
+        from standardlang.planning.plan import _item_key
+
+        lines.append(f"  {w['items']}: " + " · ".join(
+            f"{k}: {len(v)}" for k, v in sorted(t.items.items(), key=lambda kv: _item_key(kv[0]))))
+    if not t.communities:
+        lines.append(f"  {w['nothing']}")
+    if place.indicators:
+        lines.append(f"  {w['indicators']}:")
+        for d in place.indicators:
+            lines.append("    " + indicator_line(d, lang))
+    return lines
+
+
+def indicator_line(d: Any, lang: str = "en") -> str:
+    mark = {"pass": "✓", "fail": "✗", "unknown": "?"}.get(d.status, "!")
+    attr = {"binding": "约束性", "expected": "预期性"}.get(d.attribute, d.attribute) if lang == "zh" else d.attribute
+    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}.get(d.op, d.op)
+    head = (f"{mark} {d.indicator} {d.title or ''} [{attr}{', ' + str(d.deadline) if d.deadline else ''}] "
+            f"{format_number(d.value, d.unit)} → {op} {format_number(d.target, d.unit)}")
+    if d.status == "pass":
+        return head
+    if d.status != "fail":
+        return head + f": {W[lang]['unknown']}"
+    ways = [t.describe(lang) for t in d.terms]
+    sep = f" {W[lang]['or']} "
+    return head + (": " + sep.join(ways) if ways else "") + ("; " + "; ".join(d.notes) if d.notes and not ways else "")
+
+
+def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
+    w = W[lang]
+    where = " / ".join(x for x in (cp.district, cp.subdistrict) if x)
+    lines = [f"{cp.record_id} {cp.name or ''}" + (f" ({where})" if where else "") + f"  [{cp.spec}]"]
+    for item in cp.items:
+        for i, route in enumerate(item.routes):
+            lead = f"  {w['item']} {item.item}" if i == 0 else f"    {w['or']}"
+            if route.label:
+                lead += f" ({route.label})"
+            text = "; ".join(c.describe(lang) for c in route.changes) or w["unsolved"]
+            lines.append(f"{lead}: {text}" + ("" if route.complete else " " + w["incomplete"]))
+            lines.extend(f"      {n}" for n in route.notes)
+    for q in cp.questions:
+        lines.append(f"  ? {q.rule_id}: " + " | ".join(f.describe() for f in q.fields))
+    return lines
+
+
+def render_text(plan: Any, lang: str = "en", summary: bool = False) -> str:
+    lang = lang if lang in W else "en"
+    w = W[lang]
+    affected = [c for c in plan.communities if c.items]
+    lines = [f"{w['title']} — {len(plan.communities)} {w['communities']}, {len(affected)} {w['affected']}",
+             "specs: " + "; ".join(f"{s.name} {s.title}" for s in plan.specs), ""]
+    for place in plan.places:
+        lines.extend(_place_lines(plan, place, lang))
+        lines.append("")
+    if not summary:
+        for cp in plan.communities:
+            if cp.items or cp.questions:
+                lines.extend(_community_lines(plan, cp, lang))
+        lines.append("")
+    if plan.whatif is not None:
+        from standardlang.reports.plan_whatif import whatif_lines
+
+        lines.extend(whatif_lines(plan.whatif, lang))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_json(plan: Any) -> str:
+    return json.dumps(plan.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ["spec", "district", "subdistrict", "community", "name", "item", "way", "complete", "path", "label",
+               "action", "before", "after", "delta", "unit", "text", "text_zh"]
+
+
+def render_csv(plan: Any) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for cp in plan.communities:
+        for item in cp.items:
+            for route in item.routes:
+                for c in route.changes:
+                    delta = c.delta
+                    writer.writerow({
+                        "spec": cp.spec, "district": cp.district, "subdistrict": cp.subdistrict,
+                        "community": cp.record_id, "name": cp.name, "item": item.item,
+                        "way": route.label or "main", "complete": route.complete, "path": c.path,
+                        "label": plan.labels.get(c.path, ""), "action": c.action,
+                        "before": _cell(c.before), "after": _cell(c.after if c.action != "append" else c.count),
+                        "delta": _cell(delta * c.scale if delta is not None else None), "unit": c.unit,
+                        "text": c.describe("en"), "text_zh": c.describe("zh")})
+    return out.getvalue()
+
+
+def _cell(v: Any) -> Any:
+    v = json_value(v)
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    return "" if v is None else v

@@ -1,0 +1,56 @@
+"""The what-if part of a plan as text: the projected state per year, what each project fixes, what is missed.
+
+Takes a :class:`~standardlang.planning.projects.WhatIf`; gives lines (zh or en).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+W = {
+    "en": {"title": "What-if: projects applied year by year", "now": "now", "year": "end of",
+           "failed": "shall-rules failed", "items": "communities failing items", "project": "project",
+           "fixes": "fixes", "rules": "rules", "items_": "items", "indicators": "indicators",
+           "nothing": "fixes no rule on its own", "missed": "targets still missed at the end of",
+           "none_missed": "every indicator target is met by the end of", "error": "not applied"},
+    "zh": {"title": "情景推演:逐年实施项目", "now": "现状", "year": "年末", "failed": "未满足的“应”规则",
+           "items": "未达标条目的社区数", "project": "项目", "fixes": "解决", "rules": "规则", "items_": "条目",
+           "indicators": "指标", "nothing": "单独实施不能使任何规则通过", "missed": "截至以下年份仍未达标的指标:",
+           "none_missed": "全部指标目标均已达成,截至", "error": "无法实施"},
+}
+
+
+def whatif_lines(w: Any, lang: str = "en") -> list[str]:
+    t = W.get(lang, W["en"])
+    lines = [f"== {t['title']} ({w.deadline})"]
+    inds = sorted({(d["indicator"], d["entity"], d["record"]) for s in w.states for d in s.indicators
+                   if d["entity"] == "city"})
+    for s in w.states:
+        label = t["now"] if s.year is None else f"{s.year} {t['year']}" if lang == "en" else f"{s.year}{t['year']}"
+        values = {(d["indicator"], d["entity"], d["record"]): d for d in s.indicators}
+        cells = " ".join(f"{k[0]}={values[k]['value_text']}{'✓' if values[k]['status'] == 'pass' else '✗'}"
+                         for k in inds if k in values)
+        lines.append(f"  {label}: {t['failed']} {s.shall_failed}; {t['items']} "
+                     f"{sum(s.items_failing.values())}; {cells}")
+    for e in w.effects:
+        p = e.project
+        head = f"  {t['project']} {p.id} {p.title or ''} ({p.community}, {p.year})"
+        if e.error:
+            lines.append(f"{head}: {t['error']}: {e.error}")
+            continue
+        parts = []
+        if e.rules:
+            parts.append(f"{t['rules']} " + ", ".join(e.rules))
+        if e.items:
+            parts.append(f"{t['items_']} " + ", ".join(e.items))
+        if e.indicators:
+            parts.append(f"{t['indicators']} " + ", ".join(e.indicators))
+        lines.append(f"{head}: " + (f"{t['fixes']} " + "; ".join(parts) if parts else t["nothing"]))
+    if w.missed:
+        lines.append(f"  {t['missed']} {w.deadline}:" if lang == "en" else f"  {t['missed']} {w.deadline}")
+        for d in w.missed:
+            lines.append(f"    ✗ {d['indicator']} {d['title'] or ''} [{d['attribute']}] {d['entity']} {d['record']}: "
+                         f"{d['value_text']} (target {d['target_text']})")
+    else:
+        lines.append(f"  {t['none_missed']} {w.deadline}")
+    return lines
