@@ -170,6 +170,7 @@ def check_shortfall(cond: str, record: dict) -> int:
 @settings(max_examples=300)
 @given(conditions(), records())
 @example("a >= 100 m2 or a >= 50 m2", {"id": "p", "a": 10})
+@example("(a + b >= 1 m2) and (a > 0 m2)", {"id": "p", "a": 0, "b": 0})
 @example("land >= 0.35 ha", {"id": "p", "land": 0.1})
 @example("a > 100 m2", {"id": "p", "a": 10})
 @example("n between k and k * 1.3", {"id": "p", "n": 4, "k": 10})

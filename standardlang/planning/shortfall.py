@@ -20,6 +20,8 @@ deliveries) — is fixed; every field a requirement is about may move.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any, Iterable
 
 import attrs
@@ -254,10 +256,56 @@ class Planner:
         """The option as the interpreter sees it: a proposal that does not pass is marked unsolved."""
         if not opt.solved:
             return opt
+        if self.status(rule, apply(record, opt.changes)) is Status.PASS:
+            opt = self._tighten(rule, record, opt)
         if self.status(rule, apply(record, opt.changes)) is not Status.PASS:
             return attrs.evolve(opt, solved=False, notes=opt.notes + ("the planner's proposal does not pass; "
                                                                       "not solved",))
         return opt
+
+    def _tighten(self, rule: Any, record: Any, opt: Option) -> Option:
+        """Move each figure back as far as the rule allows, the other edits kept.
+
+        Solving ``and`` part by part can overshoot when parts share fields
+        ("a + b ≥ 1 and a > 0": b raised to 1, then a to 0.01, where b 0.99 would
+        do).  With the other edits made, the rule's truth as a function of one
+        figure changes only at the boundaries of the comparisons reading it, so
+        trying the grid points next to each boundary, nearest first, finds the
+        least change exactly.  A figure read by a comparison that is not linear
+        in it is left as it is.
+        """
+        from standardlang.planning.deciding import _boundaries
+        from standardlang.planning.solver import highest, lowest, resolution
+        from standardlang.planning.changes import exact, field_info
+
+        changes = list(merge(opt.changes))
+        for i, c in enumerate(changes):
+            if c.delta is None or c.delta == 0:
+                continue
+            others = changes[:i] + changes[i + 1:]
+            base = apply(record, others)
+            info = field_info(self.solver.rtype, c.path)
+            points, note = _boundaries(self, rule, base, c.path, c.scale)
+            if info is None or note:
+                continue
+            step = resolution(info)
+            start = exact(c.before) if c.before is not None else (lowest(info) or Fraction(0))
+            lo, hi = lowest(info), highest(info)
+            cands = {start}
+            for p in points:
+                g = math.floor(p / step) * step
+                cands.update((g - step, g, g + step, g + 2 * step))
+            after = exact(c.after)
+            between = sorted((v for v in cands if min(start, after) <= v <= max(start, after)
+                              and (lo is None or v >= lo) and (hi is None or v <= hi)), key=lambda v: abs(v - start))
+            for v in between:
+                trial = attrs.evolve(c, after=v)
+                if self.status(rule, apply(base, [trial])) is Status.PASS:
+                    if v != after:
+                        changes[i] = attrs.evolve(c, after=v, low=None, high=None)
+                    break
+        kept = tuple(c for c in changes if not (c.action in ("raise", "lower") and c.delta == 0))
+        return attrs.evolve(opt, changes=kept)
 
     def items(self, record: Any) -> list[ItemShortfall]:
         """Per item with a failed planned rule: the edits that pass all its planned rules, per route."""
