@@ -19,13 +19,14 @@ __version__ = "0.1.0"
 
 __all__ = ["load", "loads", "compile", "parse", "parse_expression", "format_spec", "Status",
            "StandardLangError", "SpecSyntaxError", "SpecCheckError", "DataError", "EvaluationLimitError",
-           "Diagnostic", "Spec", "Expression", "Report", "Inventory", "__version__"]
+           "Diagnostic", "Spec", "Expression", "Report", "Inventory", "plan", "__version__"]
 
 _LAZY = {
     "load": ("engine.program", "load"), "loads": ("engine.program", "loads"), "compile": ("engine.program", "compile"),
     "Spec": ("engine.program", "Spec"), "Expression": ("engine.program", "Expression"), "Report": ("engine.program", "Report"),
     "parse": ("lang.parser", "parse"), "parse_expression": ("lang.parser", "parse_expression"),
     "format_spec": ("tools.formatter", "format_spec"), "Inventory": ("data.inventory", "Inventory"),
+    "plan": ("planning", "plan"),
 }
 
 

@@ -238,3 +238,17 @@ def test_plan_command_formats_and_errors(tmp_path, capsys):
     bad.write_text("project,community,year,field,value\nP9,150302001001,soon,x,1\n", encoding="utf-8")
     r = _cli(*base, "--projects", str(bad))
     assert r.returncode == 3 and "year `soon` is not a year" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_explain_shows_the_shortfall_beside_the_verdict(capsys):
+    from standardlang.cli import main
+
+    base = ["explain", str(SPECS[0])]
+    assert main([*base, "16.room", "--data", str(DATA), "--record", "150302002005", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "差距(通过所需的最小改变):" in out and "pm_room.building_area +128.6 m²:182.5 m² → 311.1 m²" in out
+    assert main([*base, "6.building_area", "--data", str(DATA), "--record", "150302001005"]) == 0
+    out = capsys.readouterr().out
+    assert "way 2 (convenience_stores): convenience_stores: add 1 (building_area 50)" in out
+    assert main([*base, "9.5g", "--data", str(DATA), "--record", "150302001001"]) == 0
+    assert "what would decide it:\n  network_5g true → pass; false → fail" in capsys.readouterr().out

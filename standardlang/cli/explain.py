@@ -24,6 +24,8 @@ def register(p: argparse.ArgumentParser) -> None:
                    help="the entity of the record (for an indicator computed at several levels)")
     p.add_argument("--indicator", action="store_true", help="RULE names an indicator (when ids collide)")
     p.add_argument("--top", type=int, default=10, help="records below an indicator's level to list (default 10)")
+    p.add_argument("--lang", choices=["zh", "en"], default="en",
+                   help="language of the explanation and of the shortfall shown beside it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     ind_ids = [i.id for i in spec.indicators]
     if args.rule in rule_ids and not args.indicator:
         dataset = bind(read_files(args.data), spec, args.entity)
-        _explain_rule(spec, spec.rule(args.rule), dataset, args.record)
+        _explain_rule(spec, spec.rule(args.rule), dataset, args.record, getattr(args, "lang", "en"))
         return 0
     if args.rule in ind_ids:
         dataset = bind(read_files(args.data), spec, args.entity)
@@ -60,7 +62,7 @@ def _header(spec: Any, dataset: Any, entity: str, rid: str, rec: Any) -> list[st
     return lines
 
 
-def _explain_rule(spec: Any, rule: Any, dataset: Any, ident: str) -> None:
+def _explain_rule(spec: Any, rule: Any, dataset: Any, ident: str, lang: str = "en") -> None:
     from standardlang.cli.check import find_record
 
     i, rec = find_record(spec, dataset, rule.entity, ident)
@@ -69,13 +71,38 @@ def _explain_rule(spec: Any, rule: Any, dataset: Any, ident: str) -> None:
     lines = _header(spec, dataset, rule.entity, result.record_id, rec)
     lines.append(f"goal {rule.goal_id}" + (f" {rule.goal_title}" if rule.goal_title else ""))
     lines.append("")
-    lines.append(verdict.explain())
+    lines.append(verdict.explain(lang))
+    lines.extend(_shortfall_lines(spec, rule, rec, verdict.status, lang))
     if result.problems:
         src = dataset.source(rec)
         lines.append("")
         lines.append("data problems" + (f" ({src})" if src else "") + ":")
         lines.extend(f"  {p}" for p in result.problems)
     print("\n".join(lines))
+
+
+def _shortfall_lines(spec: Any, rule: Any, rec: Any, status: Any, lang: str) -> list[str]:
+    """Beside a failed verdict, the nearest change that passes; beside an unknown one, what would decide it."""
+    from standardlang.engine.verdict import Status
+    from standardlang.planning import Planner
+
+    if status not in (Status.FAIL, Status.UNKNOWN) or not isinstance(rec, dict):
+        return []
+    planner = Planner(spec, rule.entity)
+    if status is Status.FAIL:
+        sf = planner.rule_shortfall(rule, rec)
+        if sf is None or not sf.ways:
+            return []
+        head = "差距(通过所需的最小改变):" if lang == "zh" else "shortfall (the nearest change that passes):"
+        if rule.strength == "may":
+            head = ("这是许可(可),未采用不算违反;若采用:" if lang == "zh"
+                    else "a permission (may): not adopting it is no failure; to adopt it:")
+        return ["", head] + ["  " + line for line in sf.describe(lang)]
+    from standardlang.planning.deciding import question
+
+    q = question(planner, rule, rec)
+    head = "可判定的取值:" if lang == "zh" else "what would decide it:"
+    return ["", head] + [f"  {f.describe(lang)}" for f in q.fields]
 
 
 def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: str | None, top: int) -> None:

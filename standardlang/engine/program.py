@@ -167,6 +167,12 @@ class Spec:
             roots = self._roots[rule.id] = _read_paths(rule, self.checked)
         return roots
 
+    def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
+        """Per record, every way to pass each failed rule and item (see :mod:`standardlang.planning`)."""
+        from standardlang.planning import shortfalls
+
+        return shortfalls(self, records, entity, fixed)
+
     def statuses(self, records: Iterable[Any], rule_id: str) -> list[Status]:
         """Bulk evaluation: the status of one rule for many records, no explanations."""
         fn = self._rule_fns[rule_id]

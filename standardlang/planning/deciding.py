@@ -59,6 +59,9 @@ class Piece:
         return "any value"
 
 
+STATUS_ZH = {"pass": "通过", "fail": "不通过", "unknown": "未知", "not_applicable": "不适用", "error": "数据错误"}
+
+
 @attrs.frozen
 class FieldQuestion:
     path: str
@@ -67,10 +70,12 @@ class FieldQuestion:
     scale: Fraction = Fraction(1)
     note: str = ""
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         if not self.pieces:
-            return f"{self.path}: {self.note or 'cannot say'}"
-        return f"{self.path} " + "; ".join(f"{p.describe(self.unit, self.scale)} → {p.status}" for p in self.pieces)
+            return f"{self.path}: {self.note or ('无法判定' if lang == 'zh' else 'cannot say')}"
+        words = STATUS_ZH if lang == "zh" else {}
+        return f"{self.path} " + "; ".join(f"{p.describe(self.unit, self.scale)} → {words.get(p.status, p.status)}"
+                                           for p in self.pieces)
 
     def to_dict(self) -> dict:
         return {"field": self.path, "text": self.describe(),
@@ -110,7 +115,7 @@ def question(planner: Any, rule: Any, record: Any) -> Question:
 def decide_field(planner: Any, rule: Any, record: Any, path: str) -> FieldQuestion:
     info = field_info(planner.solver.rtype, path)
     if info is None:
-        return FieldQuestion(path, (), note="not a field of the schema")
+        return FieldQuestion(path, (), note="a figure of a list element (or not in the schema): record it to decide")
     t = info.type
 
     def status(value: Any) -> str:

@@ -113,7 +113,7 @@ def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
             lines.append(f"{lead}: {text}" + ("" if route.complete else " " + w["incomplete"]))
             lines.extend(f"      {n}" for n in route.notes)
     for q in cp.questions:
-        lines.append(f"  ? {q.rule_id}: " + " | ".join(f.describe() for f in q.fields))
+        lines.append(f"  ? {q.rule_id}: " + " | ".join(f.describe(lang) for f in q.fields))
     return lines
 
 

@@ -12,11 +12,13 @@ W = {
            "failed": "shall-rules failed", "items": "communities failing items", "project": "project",
            "fixes": "fixes", "rules": "rules", "items_": "items", "indicators": "indicators",
            "nothing": "fixes no rule on its own", "missed": "targets still missed at the end of",
-           "none_missed": "every indicator target is met by the end of", "error": "not applied"},
+           "none_missed": "every indicator target is met by the end of", "error": "not applied",
+           "no_indicators": "no indicator in the specs given: give the indicators spec to see the targets"},
     "zh": {"title": "情景推演:逐年实施项目", "now": "现状", "year": "年末", "failed": "未满足的“应”规则",
            "items": "未达标条目的社区数", "project": "项目", "fixes": "解决", "rules": "规则", "items_": "条目",
            "indicators": "指标", "nothing": "单独实施不能使任何规则通过", "missed": "截至以下年份仍未达标的指标:",
-           "none_missed": "全部指标目标均已达成,截至", "error": "无法实施"},
+           "none_missed": "全部指标目标均已达成,截至", "error": "无法实施",
+           "no_indicators": "所给规范中没有指标:请同时给出指标规范"},
 }
 
 
@@ -31,7 +33,7 @@ def whatif_lines(w: Any, lang: str = "en") -> list[str]:
         cells = " ".join(f"{k[0]}={values[k]['value_text']}{'✓' if values[k]['status'] == 'pass' else '✗'}"
                          for k in inds if k in values)
         lines.append(f"  {label}: {t['failed']} {s.shall_failed}; {t['items']} "
-                     f"{sum(s.items_failing.values())}; {cells}")
+                     f"{sum(s.items_failing.values())}" + (f"; {cells}" if cells else ""))
     for e in w.effects:
         p = e.project
         head = f"  {t['project']} {p.id} {p.title or ''} ({p.community}, {p.year})"
@@ -48,9 +50,16 @@ def whatif_lines(w: Any, lang: str = "en") -> list[str]:
         lines.append(f"{head}: " + (f"{t['fixes']} " + "; ".join(parts) if parts else t["nothing"]))
     if w.missed:
         lines.append(f"  {t['missed']} {w.deadline}:" if lang == "en" else f"  {t['missed']} {w.deadline}")
-        for d in w.missed:
+        shown = [d for d in w.missed if d["entity"] in ("city", "district")]
+        for d in shown:
             lines.append(f"    ✗ {d['indicator']} {d['title'] or ''} [{d['attribute']}] {d['entity']} {d['record']}: "
                          f"{d['value_text']} (target {d['target_text']})")
-    else:
+        below = len(w.missed) - len(shown)
+        if below:
+            lines.append(f"    … {below} " + ("more below district level (all in the JSON plan)" if lang == "en"
+                                               else "项为区以下层级(完整列表见JSON)"))
+    elif any(s.indicators for s in w.states):
         lines.append(f"  {t['none_missed']} {w.deadline}")
+    else:
+        lines.append("  " + t["no_indicators"])
     return lines
