@@ -30,7 +30,7 @@ from standardlang.backends.python import runtime as rt
 from standardlang.engine.verdict import Status
 from standardlang.planning import apply
 from standardlang.planning.indicators import value_with
-from standardlang.planning.plan import make_plan
+from standardlang.planning.places import make_plan
 from standardlang.planning.projects import read_projects, what_if
 from standardlang.reports.plan_report import render_csv, render_json, render_text
 

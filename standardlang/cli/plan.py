@@ -35,7 +35,7 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from standardlang.cli.check import load_specs
     from standardlang.data.readers import bind, level_names, read_files
-    from standardlang.planning.plan import make_plan
+    from standardlang.planning.places import make_plan
     from standardlang.reports import write_output
 
     specs = load_specs(args.specs)

@@ -20,7 +20,7 @@ def plan(specs, data, projects=None, until=None, fixed=None):
         until: the last year of the what-if (default: the specs' deadline, else 2025).
         fixed: field paths the plan must not change (default: read from the specs).
     """
-    from standardlang.planning.plan import make_plan
+    from standardlang.planning.places import make_plan
     from standardlang.planning.projects import read_projects, what_if
 
     specs = list(specs) if isinstance(specs, (list, tuple)) else [specs]

@@ -1,6 +1,6 @@
 """Plans rendered: text (zh or en), JSON (``standardlang.plan/1``, docs/plan-format.md) and CSV.
 
-Takes a :class:`~standardlang.planning.plan.Plan`; gives text.  The text report
+Takes a :class:`~standardlang.planning.places.Plan`; gives text.  The text report
 reads top-down like an annual construction list: the city, each district, each
 subdistrict — facilities to build, existing ones to enlarge, figures to add,
 members to add, indicators against their targets — then, unless ``summary``,
@@ -72,7 +72,7 @@ def _place_lines(plan: Any, place: Any, lang: str) -> list[str]:
         lines.append(f"  {w['choose']}: " + "; ".join(
             f"{_label(plan, k, lang)}: " + ", ".join(f"{m} ×{n}" for m, n in sorted(c.items())) for k, c in sorted(t.choose.items())))
     if t.items:
-        from standardlang.planning.plan import _item_key
+        from standardlang.planning.places import _item_key
 
         lines.append(f"  {w['items']}: " + " · ".join(
             f"{k}: {len(v)}" for k, v in sorted(t.items.items(), key=lambda kv: _item_key(kv[0]))))
