@@ -46,6 +46,8 @@ NORUN_ALLOWED = {
     ("README.md", "pip install -e '.[test]' && python -m pytest -q"): "it would run this very suite",
     ("README.md", "python benchmarks/bench.py"): "the benchmarks take minutes",
     ("docs/performance.md", "python benchmarks/bench.py            # a table"): "the benchmarks take minutes",
+    ("docs/cli.md", "python examples/generate.py --communities 100000 --format jsonl --out big/"):
+        "it generates and judges 100,000 communities (minutes, a gigabyte of files)",
 }
 
 

@@ -1,7 +1,7 @@
 """``standardlang check SPEC... --data FILE...``: judge every record against one or more specs.
 
 Takes spec files, data files and options; gives a report (text, json, csv, html,
-junit) on stdout or in ``--output``, and the exit code: 0 when nothing fails
+junit; jsonl, csv and parquet streamed by :mod:`standardlang.cli.stream`) on stdout or in ``--output``, and the exit code: 0 when nothing fails
 under ``--fail-on``, 1 when a requirement fails (or has bad data), 2 for a usage
 or spec error, 3 for an unreadable data file.  Also holds what ``eval``,
 ``explain`` and ``indicators`` share: loading specs and data, selecting rules,
@@ -22,7 +22,8 @@ from standardlang.data.readers import user_error
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (.stdl)")
     add_data_arguments(p)
-    p.add_argument("--format", choices=["text", "json", "csv", "html", "junit"], default="text")
+    p.add_argument("--format", choices=["text", "json", "csv", "html", "junit", "jsonl", "parquet"], default="text",
+                   help="jsonl and parquet (and csv) stream: records are judged and written a chunk at a time")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of to stdout")
     p.add_argument("--lang", choices=["zh", "en"], default=None,
                    help="language of headers and status words (default: en; zh for --format html)")
@@ -33,8 +34,11 @@ def register(p: argparse.ArgumentParser) -> None:
                    help='judge only the records for which this expression holds, e.g. \'district == "海勃湾区"\'')
     p.add_argument("--fail-on", choices=["shall", "should", "never"], default="shall",
                    help="which failing rules make the exit code 1 (default: shall)")
-    p.add_argument("--explain", choices=["all", "failures", "none"], default="failures",
-                   help="which verdicts carry explanations in the json report (default: failures, i.e. fail and error)")
+    p.add_argument("--explain", choices=["all", "failures", "none"], default=None,
+                   help="which verdicts carry explanations (default: failures, i.e. fail and error, in the json "
+                        "report; none in the streamed jsonl/csv/parquet reports: statuses and missing fields)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes judging chunks of a streamed input (default: the number of cores)")
 
 
 def add_data_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -53,6 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     specs = load_specs(args.specs)
     selections = select(specs, args.only, args.skip)  # usage errors before data errors
+    if args.format in ("jsonl", "parquet") or (args.format == "csv" and streams(args)):
+        if args.where:
+            raise user_error("E155", f"--where is not available with --format {args.format} yet",
+                             "filter the input first, or use --format json")
+        from standardlang.cli import stream
+
+        return stream.run(args, specs, selections)
+    refuse_large(args)
     tables = read_files(args.data, getattr(args, "encoding", None))
     reports = []
     levels = level_names(specs)
@@ -62,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     to_stdout = args.output in (None, "-")
     color = args.format == "text" and to_stdout and use_color(sys.stdout)
     lang = args.lang or ("zh" if args.format == "html" else "en")  # the page of a Chinese standard reads Chinese
-    options = Options(lang=lang, color=color, fail_on=args.fail_on, explain=args.explain)
+    options = Options(lang=lang, color=color, fail_on=args.fail_on, explain=args.explain or "failures")
     if not (args.format == "text" and to_stdout):
         for rep in reports:
             for w in rep.meta.warnings:
@@ -77,6 +89,35 @@ def run(args: argparse.Namespace) -> int:
         print(f"{where}read {plural(read, 'record')}, judged {plural(judged, 'record')} "
               f"against {plural(len(specs), 'spec')}", file=sys.stderr)
     return exit_code(reports, args.fail_on)
+
+
+#: whole-document reports (text, json, html, junit, csv of JSON input) hold every verdict in memory
+MAX_DOCUMENT_RECORDS = 20_000
+
+
+def streams(args: argparse.Namespace) -> bool:
+    """Whether the csv report of these inputs can be streamed (some input is JSON Lines or CSV)."""
+    from standardlang.data.readers import data_format
+
+    return any(data_format(p) in ("jsonl", "csv", "tsv") for p in args.data)
+
+
+def refuse_large(args: argparse.Namespace) -> None:
+    """A usage error, before reading, when the input is too large for a report held in memory."""
+    from standardlang.data.readers import data_format
+
+    lines = 0
+    for p in args.data:
+        if data_format(p) in ("jsonl", "csv", "tsv"):
+            try:
+                with open(p, "rb") as fh:
+                    lines += sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+            except OSError:
+                continue  # the reader says what is wrong with it
+    if lines > MAX_DOCUMENT_RECORDS:
+        raise user_error("E156", f"about {lines:,} records are too many for a {args.format} report held in memory "
+                                 f"(at most {MAX_DOCUMENT_RECORDS:,})",
+                         "stream them: --format jsonl -o report.jsonl (or parquet, or csv), in bounded memory")
 
 
 # ------------------------------------------------------------------ shared by the commands

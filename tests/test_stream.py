@@ -1,0 +1,122 @@
+"""The streaming check (--format jsonl|csv|parquet, --jobs): the same verdicts as the report held in memory."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from standardlang.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = [str(ROOT / "specs" / "complete_community.stdl"), str(ROOT / "specs" / "wuhai_indicators.stdl")]
+CITY_CSV = sorted(str(p) for p in (ROOT / "examples" / "wuhai" / "csv").glob("*.csv"))
+DEMO = str(ROOT / "tests" / "demo.stdl")
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def in_memory(capsys, tmp_path, data):
+    out = tmp_path / "whole.json"
+    code, _, _ = run(capsys, "check", *SPECS, "--data", *data, "--format", "json", "-o", out, "--explain", "none")
+    doc = json.loads(out.read_text("utf-8"))
+    verdicts = {(rep["spec"]["name"], r["record"], v["rule"]): (v["status"], tuple(v.get("missing", ())))
+                for rep in doc["reports"] for r in rep["results"] for v in r["verdicts"]}
+    indicators = {(rep["spec"]["name"], i["indicator"], i["entity"], i["record"]): (i["status"], i["value"])
+                  for rep in doc["reports"] for i in rep["indicators"]}
+    return code, verdicts, indicators
+
+
+def streamed(capsys, tmp_path, data, *extra):
+    out = tmp_path / "stream.jsonl"
+    code, _, err = run(capsys, "check", *SPECS, "--data", *data, "--format", "jsonl", "-o", out, *extra)
+    lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    verdicts, indicators, order = {}, {}, []
+    for d in lines:
+        if d["kind"] == "record":
+            order.append((d["spec"], d["record"]))
+            for v in d["verdicts"]:
+                verdicts[(d["spec"], d["record"], v["rule"])] = (v["status"], tuple(v.get("missing", ())))
+            for i in d.get("indicators", ()):
+                indicators[(d["spec"], i["indicator"], i["entity"], i["record"])] = (i["status"], i["value"])
+        elif d["kind"] == "indicator":
+            indicators[(d["spec"], d["indicator"], d["entity"], d["record"])] = (d["status"], d["value"])
+    summaries = [d for d in lines if d["kind"] == "summary"]
+    return code, verdicts, indicators, order, summaries, err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_streamed_jsonl_equals_the_report_in_memory(capsys, tmp_path, jobs):
+    code, verdicts, indicators = in_memory(capsys, tmp_path, CITY_CSV)
+    s_code, s_verdicts, s_indicators, order, summaries, err = streamed(capsys, tmp_path, CITY_CSV, "--jobs", jobs)
+    assert s_verdicts == verdicts and len(verdicts) > 7000
+    assert s_indicators.keys() == indicators.keys()
+    for key, (status, value) in indicators.items():
+        assert s_indicators[key][0] == status
+        assert s_indicators[key][1] == pytest.approx(value), key
+    assert s_code == code
+    rows = list(csv.DictReader(open(CITY_CSV[1], encoding="utf-8-sig")))  # communities.csv, in input order
+    assert [r for s, r in order if s == "complete_community"] == [row["id"] for row in rows]
+    for s in summaries:  # records in = judged + in error
+        assert s["records_in"] == len(rows) == s["judged"] + s["in_error"]
+    assert f"{len(rows)} records in" in err
+
+
+def test_bad_lines_are_records_in_error_and_the_summary_adds_up(capsys, tmp_path):
+    lines = [json.dumps({"id": f"c{i}", "kind": "new", "households": 100 + i}) for i in range(2500)]
+    lines[7] = "{not json"
+    lines[1500] = '{"id": "big", "households": ' + "9" * 5000 + "}"
+    data = tmp_path / "communities.jsonl"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    code, _, err = run(capsys, "check", DEMO, "--data", data, "--format", "jsonl", "-o", out, "--jobs", "2")
+    docs = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    records = [d for d in docs if d["kind"] == "record"]
+    assert [d["source"]["line"] for d in records] == list(range(1, 2501))  # in input order, every line once
+    summary = next(d for d in docs if d["kind"] == "summary")
+    assert (summary["records_in"], summary["judged"], summary["in_error"]) == (2500, 2498, 2)
+    assert "not valid JSON" in records[7]["problems"][0]["message"]
+    assert code == 1  # error verdicts of shall rules
+
+
+def test_explanations_on_demand(capsys, tmp_path):
+    data = tmp_path / "communities.jsonl"
+    data.write_text('{"id": "a", "kind": "new", "rooms": ["hall"]}\n', encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    run(capsys, "check", DEMO, "--data", data, "--format", "jsonl", "-o", out)
+    plain = json.loads(out.read_text("utf-8").splitlines()[0])
+    assert all("explanation" not in v for v in plain["verdicts"])
+    assert {v["rule"]: v.get("missing") for v in plain["verdicts"] if v["status"] == "unknown"}
+    run(capsys, "check", DEMO, "--data", data, "--format", "jsonl", "-o", out, "--explain", "failures")
+    rec = json.loads(out.read_text("utf-8").splitlines()[0])
+    assert all(("explanation" in v) == (v["status"] in ("fail", "error")) for v in rec["verdicts"])
+
+
+def test_streamed_csv_report(capsys, tmp_path):
+    code, out, _ = run(capsys, "check", DEMO, "--data", ROOT / "tests" / "data" / "communities.csv", "--format", "csv",
+                       "--jobs", "1")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 16 and {r["record"] for r in rows} == {"c1", "c2", "c3", "c4"}
+    assert next(r for r in rows if r["record"] == "c3" and r["rule"] == "2.building_area")["status"] == "error"
+
+
+def test_parquet_report(capsys, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "r.parquet"
+    code, _, _ = run(capsys, "check", *SPECS, "--data", *CITY_CSV, "--format", "parquet", "-o", out)
+    table = pq.read_table(out)
+    assert set(table.column("kind").to_pylist()) == {"rule", "indicator"}
+    assert table.num_rows > 7000
+
+
+def test_whole_document_reports_refuse_large_inputs_with_a_hint(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr("standardlang.cli.check.MAX_DOCUMENT_RECORDS", 50)
+    code, _, err = run(capsys, "check", *SPECS, "--data", *CITY_CSV, "--format", "html", "-o", tmp_path / "r.html")
+    assert code == 2 and "too many for a html report" in err and "--format jsonl" in err
+    assert not (tmp_path / "r.html").exists()
