@@ -152,7 +152,8 @@ def _load_json(path: str, text: str) -> Any:
     try:
         return safe.loads_json(text)
     except json.JSONDecodeError as exc:
-        problem = safe.bad_bytes(text.splitlines()[exc.lineno - 1] if text else "")
+        lines = text.split("\n")  # the decoder counts lines at \n; an error may sit after the last one
+        problem = safe.bad_bytes(lines[exc.lineno - 1]) if 0 < exc.lineno <= len(lines) else None
         msg = f"not valid JSON: {exc.msg}" + (f" (line {exc.lineno} is {problem})" if problem else "")
         raise _error("D003", path, msg, Span.point(exc.lineno, exc.colno), safe.shown(text, 10**7),
                      hint="give the file's encoding with --encoding" if problem else None) from None
