@@ -287,8 +287,9 @@ def test_guide_examples_parse_and_quote_the_shipped_specs(guide):
 def test_guide_console_output_is_real(guide, tmp_path, monkeypatch):
     blocks = fenced_blocks(guide.read_text(encoding="utf-8"))
     for lang, info, body in blocks:
-        if lang == "stdl" and "file" in info:
+        if "file" in info:  # a spec, or a data file (```csv file=communities.csv)
             (tmp_path / info["file"]).write_text(body, encoding="utf-8")
+        if lang == "stdl" and "file" in info:
             if "broken" in info:
                 with pytest.raises(sl.StandardLangError):
                     sl.loads(body, info["file"])

@@ -4,7 +4,8 @@ A page's blocks run in order, in a scratch directory that links the repository's
 ``specs/``, ``examples/``, ``tests/`` and ``benchmarks/`` (so the paths the docs use
 work, and files the examples write land in the scratch directory):
 
-- ```` ```stdl file=NAME ```` blocks are written there first, under that name;
+- blocks marked ``file=NAME`` (```` ```stdl file=x.stdl ````, ```` ```csv file=communities.csv ````)
+  are written there first, under that name;
 - ```` ```python ```` blocks run in one namespace per page and must not raise
   (``docs/api.md`` also checks the output in its comments: ``tests/test_docgen.py``);
 - ```` ```sh ````, ```` ```console ```` and ```` ```bash ```` blocks: a line ``$ CMD``
@@ -127,7 +128,7 @@ def test_every_block_of_the_page_runs(page, tmp_path, monkeypatch):
     found = blocks(page.read_text(encoding="utf-8"))
     scratch(tmp_path, monkeypatch)
     for lang, info, body in found:
-        if lang == "stdl" and "file" in info:
+        if "file" in info:
             (tmp_path / info["file"]).write_text(body, encoding="utf-8")
     namespace: dict = {"__name__": name}
     for n, (lang, info, body) in enumerate(found, 1):

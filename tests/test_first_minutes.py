@@ -135,3 +135,89 @@ def test_explain_by_a_name_two_records_share_asks_for_the_key(tmp_path):
     data.write_text("id,name,a\nc1,同名社区,1\nc2,同名社区,0\n", encoding="utf-8")
     code, _, err = run_cli(["explain", str(spec), "r", "--data", str(data), "--record", "同名社区"])
     assert code == 2 and "2 community records are named `同名社区`: c1, c2" in err and "give the key" in err
+
+
+# ---------------------------------------------------------------------- preparing a data file
+TEMPLATES = ROOT / "docs" / "templates"
+
+
+def test_the_shipped_templates_are_what_schema_writes():
+    from standardlang.data.schema_export import csv_template
+
+    expected = {}
+    for path in sorted((ROOT / "specs").glob("*.stdl")):
+        spec = sl.load(path)
+        for entity, rec in spec.entities.items():
+            if rec.fields:
+                expected[f"{spec.name}.{entity}.csv"] = "\ufeff" + csv_template(spec, entity)
+    shipped = {p.name: p.read_text(encoding="utf-8") for p in TEMPLATES.glob("*.csv")}
+    assert shipped == expected, ("docs/templates drifted from the specs: run `standardlang schema specs/X.stdl "
+                                 "--format csv-template --entity E -o docs/templates/X.E.csv`")
+
+
+def test_a_filled_template_is_read_field_by_field(tmp_path):
+    from standardlang.data.schema_export import csv_template
+
+    spec = sl.load(ROOT / "specs" / "complete_community.stdl")
+    for lang in ("en", "zh"):
+        header = csv_template(spec, "community", lang).rstrip("\n").split(",")
+        assert "kindergarten.building_area" in header if lang == "en" else "幼儿园.建筑面积" in header
+        i = header.index("kindergarten.building_area" if lang == "en" else "幼儿园.建筑面积")
+        row = [""] * len(header)
+        row[0], row[i] = "c1", "2,400"
+        data = tmp_path / f"communities_{lang}.csv"
+        data.write_text(",".join(header) + "\n" + ",".join(f'"{c}"' if "," in c else c for c in row) + "\n",
+                        encoding="utf-8")
+        code, out, err = _check(str(ROOT / "specs" / "complete_community.stdl"), "--data", str(data),
+                                "--format", "json", "-o", str(tmp_path / "r.json"))
+        assert "match no field" not in err, err  # every template column is a field
+        import json
+
+        report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+        verdicts = {v["rule"]: v for r in report["reports"][0]["results"] for v in r["verdicts"]}
+        assert verdicts["2.building_area"]["status"] == "pass"
+
+
+def test_the_label_form_of_the_data_model_is_a_header(tmp_path):
+    data = tmp_path / "communities.csv"
+    data.write_text("编号,类型,幼儿园·班数,幼儿园・建筑面积,户数,功能用房\nc1,新建,6,2200,100,hall\n", encoding="utf-8")
+    report = sl.load(DEMO).evaluate(_read(data))
+    assert report.record("c1").verdict("2.building_area").status is sl.Status.PASS
+
+
+def _read(path):
+    from standardlang.data.readers import read_files
+    from standardlang.data.binding import bind
+
+    spec = sl.load(DEMO)
+    return bind(read_files([str(path)]), spec, None, ()).inventory
+
+
+def test_numbers_as_strings_in_json_are_read_as_in_csv(tmp_path):
+    import json
+
+    data = tmp_path / "communities.json"
+    data.write_text(json.dumps([
+        {"id": "c1", "kind": "new", "households": "1,200", "rooms": ["hall", "police"],
+         "kindergarten": {"classes": "6", "building_area": "2300平方米", "land_area": "0.4"}},
+        {"id": "c2", "kind": "new", "households": 800, "rooms": ["hall"],
+         "kindergarten": {"classes": 6, "building_area": "两千", "land_area": 0.4}}], ensure_ascii=False),
+        encoding="utf-8")
+    report = sl.load(DEMO).evaluate(_read(data))
+    assert report.record("c1").verdict("2.building_area").status is sl.Status.PASS
+    bad = report.record("c2").verdict("2.building_area")
+    assert bad.status is sl.Status.ERROR and "found '两千'" in bad.error
+
+
+def test_schema_markdown_marks_fields_required_when_their_record_is_present():
+    from standardlang.data.schema_export import field_rows, json_schema, markdown
+
+    spec = sl.load(ROOT / "specs" / "complete_community.stdl")
+    text = markdown(spec, "community")
+    assert "| `kindergarten.building_area` | 建筑面积 | area | m2 | when `kindergarten` is present | ≥ 0 |" in text
+    assert "| `kindergarten` | 幼儿园 | record |  | no |  |" in text
+    # the same fields as the JSON Schema lists as required in the nested record
+    schema = json_schema(spec, "community")
+    nested = schema["$defs"]["community"]["properties"]["kindergarten"]
+    rows = [r for r in field_rows(spec.entities["community"]) if r.path.startswith("kindergarten.")]
+    assert {r.path.split(".", 1)[1] for r in rows if r.required_in == "kindergarten"} == set(nested["required"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
 from typing import Any, Iterable
 
 import attrs
@@ -22,7 +23,11 @@ from standardlang.data.readers import (LEVEL_WORDS, Provenance, Table, _INDEX, _
                                        _names, _norm, entity_index, field_index, read_files, resolve_entity)
 from standardlang.data.safe import BadValue, UnreadableLine
 from standardlang.errors import did_you_mean
-from standardlang.lang.types import ListT, RecordT
+from standardlang.lang.types import ListT, Num, RecordT
+
+#: what separates the parts of a nested header: `kindergarten.building_area`, and the label
+#: forms `幼儿园·建筑面积` (as the data model shows them), `幼儿园・建筑面积`, `幼儿园．建筑面积`
+_PATH_SEP = re.compile(r"[.·・．]")
 
 
 @attrs.define
@@ -99,7 +104,7 @@ class _Binder:
     def guess(self, keys: list[Any]) -> str:
         best, score = self.spec.default_entity, 0
         for name, rec in self.entities.items():
-            s = sum(1 for k in keys if self.header_plan(str(k).split(".")[0], rec) is not None)
+            s = sum(1 for k in keys if self.header_plan(_PATH_SEP.split(str(k))[0], rec) is not None)
             if s > score:
                 best, score = name, s
         return best
@@ -145,6 +150,9 @@ class _Binder:
                 v = self.tree(v, t)
             elif isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity and isinstance(v, list):
                 v = [self.tree(x, t.elem) for x in v]
+            elif isinstance(t, Num) and isinstance(v, str) and v.strip():
+                n = convert_cell(v, t, info.unit)  # "4500", "3,500", "2200平方米": read as in a CSV cell
+                v = n if isinstance(n, (int, float, Fraction)) and not isinstance(n, bool) else v
             out[fname] = v
         return out
 
@@ -181,7 +189,7 @@ class _Binder:
         t: Any = rtype
         steps: list[tuple[str, int | None]] = []
         info = None
-        for part in header.split("."):
+        for part in _PATH_SEP.split(header):
             if not isinstance(t, RecordT):
                 return None
             m = _INDEX.fullmatch(part)
@@ -205,7 +213,7 @@ class _Binder:
         filled cell still shows.  None when no nested record of the schema is named."""
         t: Any = rtype
         steps: list[str] = []
-        for part in header.split(".")[:-1]:
+        for part in _PATH_SEP.split(header)[:-1]:
             fname = _lookup(field_index(t), part) if isinstance(t, RecordT) else None
             if fname is None or not isinstance(t.fields[fname].type, RecordT) or t.fields[fname].type.entity:
                 break
@@ -215,7 +223,7 @@ class _Binder:
 
     def flat(self, table: Table, rtype: RecordT) -> list[Any]:
         plans, unmatched, links = [], [], []
-        self.presence = {h: self.presence_steps(h, rtype) for h in table.headers if h and "." in h}
+        self.presence = {h: self.presence_steps(h, rtype) for h in table.headers if h and _PATH_SEP.search(h)}
         for h in table.headers:
             if not h:
                 continue
@@ -239,7 +247,7 @@ class _Binder:
     def suggest(self, header: str, rtype: RecordT) -> str:
         """``header``, with a did-you-mean against the field names and labels at the level it names."""
         t: Any = rtype
-        parts = header.split(".")
+        parts = _PATH_SEP.split(header)
         prefix = []
         for part in parts[:-1]:  # walk as far as the header names nested records
             m = _INDEX.fullmatch(part)

@@ -33,6 +33,19 @@ class FieldRow:
     unit: str | None
     required: bool
     values: str  # enum members, range, or link
+    #: for a field required inside an optional record (``kindergarten``) or a list's elements
+    #: (``stores[]``): that record, which, when present, must have the field
+    required_in: str | None = None
+
+    def required_text(self) -> str:
+        """``yes``, ``no``, or ``when `kindergarten` is present`` / ``in each `stores[]` element``."""
+        if self.required:
+            return "yes"
+        if self.required_in is None:
+            return "no"
+        if self.required_in.endswith("[]"):
+            return f"in each `{self.required_in}` element"
+        return f"when `{self.required_in}` is present"
 
 
 def _num(v: Any) -> Any:
@@ -176,8 +189,13 @@ def _type_text(t: Any) -> str:
     return str(t)
 
 
-def field_rows(rec: RecordT, prefix: str = "", parent_required: bool = True) -> list[FieldRow]:
-    """Every field of a record type, nested ones as dotted paths (``stores[].area``)."""
+def field_rows(rec: RecordT, prefix: str = "", parent_required: bool = True,
+               within: str | None = None) -> list[FieldRow]:
+    """Every field of a record type, nested ones as dotted paths (``stores[].area``).
+
+    A field not optional inside an optional record is required when that record is
+    present (``required_in``), as the JSON Schema and the engine have it.
+    """
     rows = []
     for name, info in rec.fields.items():
         t = info.type
@@ -196,11 +214,13 @@ def field_rows(rec: RecordT, prefix: str = "", parent_required: bool = True) -> 
             values = f"linked by {t.elem.name}.{info.by}"
         child_list = isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity
         required = parent_required and not info.optional and not child_list
-        rows.append(FieldRow(path, info.label, _type_text(t), info.unit, required, values))
+        required_in = within if not (info.optional or child_list or parent_required) else None
+        rows.append(FieldRow(path, info.label, _type_text(t), info.unit, required, values, required_in))
         if isinstance(t, RecordT) and not t.entity:
-            rows.extend(field_rows(t, path + ".", required))
+            inner = within if (required or required_in) else path
+            rows.extend(field_rows(t, path + ".", required, None if required else inner))
         elif isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity:
-            rows.extend(field_rows(t.elem, path + "[].", False))
+            rows.extend(field_rows(t.elem, path + "[].", False, path + "[]"))
     return rows
 
 
@@ -216,7 +236,8 @@ def markdown(spec: Any, entity: str | None = None) -> str:
         out += [f"Standard: {source}", ""]
     out += ["Fields are given by name or by label (CSV headers such as `幼儿园.建筑面积` work too). "
             "A required field that is absent makes the verdicts that read it *unknown*; an optional one "
-            "is simply not there.", ""]
+            "is simply not there. A field required *when* its record is present (`kindergarten.building_area`) "
+            "may be left out with the whole record (no kindergarten), not alone.", ""]
     for name, rec in spec.entities.items():
         if entity is not None and name != entity:
             continue
@@ -228,6 +249,51 @@ def markdown(spec: Any, entity: str | None = None) -> str:
         out.append("| --- | --- | --- | --- | --- | --- |")
         for row in field_rows(rec):
             out.append(f"| `{row.path}` | {_cell(row.label)} | {_cell(row.type)} | {_cell(row.unit)} | "
-                       f"{'yes' if row.required else 'no'} | {_cell(row.values)} |")
+                       f"{row.required_text()} | {_cell(row.values)} |")
         out.append("")
     return "\n".join(out)
+
+
+#: elements of a nested list given as columns in a CSV template (more are added the same way)
+TEMPLATE_LIST_ELEMENTS = 2
+
+
+def csv_template(spec: Any, entity: str, lang: str = "en") -> str:
+    """A CSV header row for the records of ``entity``: one column per field a spec reads.
+
+    Nested fields are dotted (``kindergarten.building_area``), a list's elements indexed
+    (``convenience_stores[0].building_area``, two of them); with ``lang="zh"`` the
+    columns are the fields' labels (``幼儿园.建筑面积``), which the readers accept as
+    well. Lists of lower entity levels are no columns: those records have their own file.
+    """
+    import csv
+    import io
+
+    rec = spec.entities[entity]
+    columns = []
+    for row in field_rows(rec):
+        if row.type in ("record",) or row.values.startswith("linked by"):
+            continue
+        if "[]." in row.path:
+            head, _, tail = row.path.partition("[].")
+            columns.extend(f"{head}[{i}].{tail}" for i in range(TEMPLATE_LIST_ELEMENTS))
+        else:
+            columns.append(row.path)
+    if lang == "zh":
+        columns = [_label_path(rec, c) for c in columns]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(columns)
+    return out.getvalue()
+
+
+def _label_path(rec: RecordT, column: str) -> str:
+    """``kindergarten.building_area`` -> ``幼儿园.建筑面积`` (a part without a label keeps its name)."""
+    parts, t = [], rec
+    for part in column.split("."):
+        name, bracket, index = part.partition("[")
+        info = t.fields.get(name) if isinstance(t, RecordT) else None
+        parts.append((info.label if info is not None and info.label else name) + (bracket + index))
+        t = info.type if info is not None else None
+        if isinstance(t, ListT):
+            t = t.elem
+    return ".".join(parts)
