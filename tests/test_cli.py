@@ -195,7 +195,7 @@ def test_schema_command(capsys):
     schema = json.loads(out)
     assert code == 0 and schema["$ref"] == "#/$defs/community"
     code, out, _ = run(capsys, "schema", DEMO, "--format", "markdown")
-    assert "## community (居住社区)" in out and "| `kindergarten.building_area` | 建筑面积 | area | m2 | no |" in out
+    assert "## community (居住社区)" in out and "| `kindergarten.building_area` | 建筑面积 | area | m2 | when `kindergarten` is present |" in out
 
 
 # ------------------------------------------------------------------ indicators

@@ -11,11 +11,10 @@ Takes the reports of one run and the report options; gives lines of text:
   verdicts of how many rules in how many records; indicator values of how many
   indicators).
 
-An *item* is a numbered clause of the standard that several rules implement: the
-rules ``3.building_area`` and ``3.infant_care`` are item 3. Items exist when every
-rule id of a level is ``ITEM.name`` and fewer items than rules result; a record
-meets an item when none of its rules (as strong as ``--fail-on``) fails, is in
-error or is unknown.
+Items are those the spec declares (``item 3 "托儿所" { rule ... }``), with their
+outcome as :mod:`standardlang.engine.items` rolls it up from the shall rules (an
+item in error counts as not met here); a spec without items is counted in rules as
+strong as ``--fail-on``.
 """
 
 from __future__ import annotations
@@ -41,57 +40,51 @@ def plural(n: int, noun: str) -> str:
 
 
 def _n(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    """An average to one decimal, halves rounded up (0.25 → 0.3), no trailing zero."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    text = str(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def items_of(rule_ids: list[str]) -> dict[str, list[str]] | None:
-    """Item -> its rule ids, when the rule ids are ``ITEM.name`` and items group several rules; else None."""
-    if not rule_ids or not all("." in r for r in rule_ids):
-        return None
-    groups: dict[str, list[str]] = {}
-    for rid in rule_ids:
-        groups.setdefault(rid.split(".", 1)[0], []).append(rid)
-    return groups if len(groups) < len(rule_ids) else None
+def _outcomes(rep: Any, res: Any, strengths: set[str]) -> tuple[dict[str, Status], bool]:
+    """A record's outcome per item of the spec (met, not met, unknown; not applicable left out), and
+    whether these are items; for a spec without items, per rule as strong as ``--fail-on``."""
+    items = [i for i in rep.spec.checked.items if i.entity == res.entity]
+    if items:
+        from standardlang.engine.items import record_items
 
-
-def _units(results: list[Any], strengths: set[str]) -> tuple[dict[str, list[str]], bool]:
-    """The units a record is measured in: items (item -> rule ids) or single rules; and whether items."""
-    rule_ids = list(dict.fromkeys(v.rule.id for r in results for v in r.verdicts if v.rule.strength in strengths))
-    groups = items_of(rule_ids)
-    return (groups, True) if groups else ({rid: [rid] for rid in rule_ids}, False)
-
-
-def _unit_status(by_id: dict[str, Any], rule_ids: list[str]) -> Status | None:
-    statuses = {by_id[r].status for r in rule_ids if r in by_id}
-    if not statuses or statuses == {Status.NOT_APPLICABLE}:
-        return None  # nothing of this item applies to the record
-    if Status.FAIL in statuses or Status.ERROR in statuses:
-        return Status.FAIL
-    return Status.UNKNOWN if Status.UNKNOWN in statuses else Status.PASS
+        got = {r.id: r.status for r in record_items(items, res.verdicts, res.record_id)}
+        are_items = True
+    else:
+        got = {v.rule.id: v.status for v in res.verdicts if v.rule.strength in strengths}
+        are_items = False
+    out = {}
+    for unit, status in got.items():
+        if status is not Status.NOT_APPLICABLE:
+            out[unit] = Status.FAIL if status is Status.ERROR else status
+    return out, are_items
 
 
 def _level_lines(rep: Any, entity: str, results: list[Any], o: Options) -> list[str]:
     zh = o.lang == "zh"
     strengths = failing_strengths(o.fail_on) or {"shall"}
-    units, are_items = _units(results, strengths)
-    if not units:
-        return []
-    met = unknown = total = 0
-    all_met = 0
+    met = unknown = total = all_met = 0
     not_met: Counter = Counter()
+    are_items = False
     for res in results:
-        by_id = {v.rule.id: v for v in res.verdicts}
-        statuses = {u: _unit_status(by_id, rids) for u, rids in units.items()}
-        applicable = [s for s in statuses.values() if s is not None]
-        met += sum(1 for s in applicable if s is Status.PASS)
-        unknown += sum(1 for s in applicable if s is Status.UNKNOWN)
-        total += len(applicable)
-        all_met += all(s is Status.PASS for s in applicable)
-        not_met.update(u for u, s in statuses.items() if s is Status.FAIL)
+        outcomes, are_items = _outcomes(rep, res, strengths)
+        met += sum(1 for s in outcomes.values() if s is Status.PASS)
+        unknown += sum(1 for s in outcomes.values() if s is Status.UNKNOWN)
+        total += len(outcomes)
+        all_met += all(s is Status.PASS for s in outcomes.values())
+        not_met.update(u for u, s in outcomes.items() if s is Status.FAIL)
     n = len(results)
+    if not total:
+        return []
     label = entity_label(rep.spec, entity, o.lang)
     what = ("项" if are_items else "条条款") if zh else ("items" if are_items else "rules")
-    strength = "" if strengths == {"shall"} else (" (应、宜)" if zh else " (shall and should)")
+    strength = "" if are_items or strengths == {"shall"} else ("(应、宜)" if zh else " (shall and should)")
     if zh:
         lines = [f"{rep.spec.name}:判定 {n} 个{label};平均每个满足 {_n(met / n)} / {_n(total / n)} {what}{strength}"
                  f"(未知 {_n(unknown / n)});全部满足的 {all_met} 个"]
@@ -102,7 +95,8 @@ def _level_lines(rep: Any, entity: str, results: list[Any], o: Options) -> list[
                  f"({_n(unknown / n)} unknown); {all_met} of {n} meet all"]
     worst = not_met.most_common(TOP)
     if worst and are_items:
-        parts = [f"{u} ({c})" for u, c in worst]
+        titles = {i.id: i.title for i in rep.spec.checked.items}
+        parts = [f"{u} {titles.get(u) or ''} ({c})".replace("  ", " ") for u, c in worst]
         parts[0] = parts[0][:-1] + (" 个)" if zh else f" {'record' if worst[0][1] == 1 else 'records'})")
         lines.append(("  最常未满足的项:" if zh else "  items most often not met: ") + ", ".join(parts))
     failed = Counter(v.rule.id for res in results for v in res.verdicts
