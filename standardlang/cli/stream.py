@@ -364,7 +364,6 @@ class Totals:
 def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, plans: list, totals: Totals,
                       writer: Any, explain: str, levels: set[str]) -> None:
     """Records of files read whole (judged as ``check`` does), then the indicators of the levels above."""
-    from standardlang.cli.check import judge_dataset
     from standardlang.data.inventory import Inventory
     from standardlang.data.readers import bind
     from standardlang.reports import is_failure, is_indicator_failure
@@ -380,15 +379,17 @@ def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, pl
                     _unlink(spec, r, ent)
             records[ent] = records.get(ent, []) + totals.projected[k]
         inventory = Inventory(spec.entities, records, dataset.sources)
-        dataset.inventory = inventory
         for ent in streamed_ents:
-            dataset.inventory.records[ent] = []  # judged already, on the way
-        report = judge_dataset(spec, dataset, rule_ids, indicator_ids, None, args.entity)
-        totals.warnings.extend(w for w in report.meta.warnings if w not in totals.warnings
-                               and not any(f"no {e} records" in w for e in streamed_ents))
+            inventory.records[ent] = []  # judged already, on the way; their projections stay linked above
+        totals.warnings.extend(w for w in dataset.warnings if w not in totals.warnings)
         inds = [x for x in spec.compute_indicators(inventory)
                 if x.entity not in streamed_ents and (indicator_ids is None or x.indicator.id in indicator_ids)]
-        for res in report.results:  # records of files read whole
+        results = []
+        for ent, recs in inventory.records.items():  # records of files read whole
+            rules = [r for r in spec.rules if r.entity == ent and (rule_ids is None or r.id in rule_ids)]
+            if rules:
+                results.extend(spec.judge(rec, ent, rules, i) for i, rec in enumerate(recs))
+        for res in results:
             src = dataset.source(res.record)
             totals.records_in[k] += 1
             totals.in_error[k] += bool(res.problems)

@@ -18,6 +18,7 @@ conventions are documented in ``docs/cli.md`` ("Data files").
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -36,7 +37,7 @@ from standardlang.lang.types import ListT, RecordT
 
 FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml",
            ".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
-_INDEX = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]")
+_INDEX = re.compile(r"(.*?)\s*\[\s*(\d{1,6})\s*\]")  # a list index of at most six digits
 _UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
 #: Names of entity levels that a file name may give; a file so named is skipped by a spec without that level.
 LEVEL_WORDS = {"city", "cities", "district", "districts", "county", "counties", "subdistrict", "subdistricts",
@@ -279,7 +280,14 @@ def _read_xlsx(path: str) -> list[Table]:
 
 # ------------------------------------------------------------------ names and labels
 def _norm(text: Any) -> str:
+    if type(text) is str:
+        return _norm_str(text)
     return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_str(text: str) -> str:  # keys repeat in every record: normalise each once
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def _names(name: str, label: str | None) -> list[str]:

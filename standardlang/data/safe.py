@@ -274,6 +274,12 @@ def load_yaml(text: str) -> Any:
             finally:
                 self.level -= 1
 
+    def construct_int(loader: Any, node: Any) -> Any:
+        if len(node.value) > MAX_DIGITS:
+            return big_number(node.value.replace("_", ""))
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     loader = Loader(text)
     try:
         node = loader.get_single_node()

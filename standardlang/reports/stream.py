@@ -46,8 +46,19 @@ def record_line(spec_name: str, result: Any, source: Any, explain: str, lang: st
     if result.problems:
         line["problems"] = [p.to_dict() for p in result.problems]
     if indicators:
-        line["indicators"] = [i.to_dict() for i in indicators]
+        line["indicators"] = [indicator_entry(i) for i in indicators]
     return line
+
+
+def indicator_entry(i: Any) -> dict:
+    """A record's own indicator value, compact (the title and target are the spec's: see ``explain``)."""
+    e: dict[str, Any] = {"indicator": i.indicator.id, "entity": i.entity, "record": i.record_id,
+                         "value": None if i.value is None else float(i.value), "status": i.status.value}
+    if i.missing:
+        e["missing"] = list(i.missing)
+    if i.error:
+        e["error"] = i.error
+    return e
 
 
 def csv_rows(spec_name: str, result: Any, source: Any, explain: str, lang: str = "en") -> list[list]:
