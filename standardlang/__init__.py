@@ -11,14 +11,14 @@ Submodules are imported lazily so that ``import standardlang`` stays fast.
 
 from __future__ import annotations
 
-from standardlang.errors import (DataError, Diagnostic, EvaluationLimitError, SpecCheckError, SpecSyntaxError,
+from standardlang.errors import (DataError, Diagnostic, SpecCheckError, SpecSyntaxError,
                      StandardLangError)
 from standardlang.engine.verdict import Status
 
 __version__ = "0.1.0"
 
 __all__ = ["load", "loads", "compile", "parse", "parse_expression", "format_spec", "Status",
-           "StandardLangError", "SpecSyntaxError", "SpecCheckError", "DataError", "EvaluationLimitError",
+           "StandardLangError", "SpecSyntaxError", "SpecCheckError", "DataError",
            "Diagnostic", "Spec", "Expression", "Report", "Inventory", "plan", "__version__"]
 
 _LAZY = {

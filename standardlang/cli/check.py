@@ -142,7 +142,7 @@ def select(specs: list[Any], only: list[str] | None, skip: list[str] | None) -> 
         if not hit:
             for spec in specs:
                 known.extend([r.id for r in spec.rules] + [i.id for i in spec.indicators])
-            raise user_error("E151", f"no rule or indicator `{pattern}` in the specs given",
+            raise user_error("U001", f"no rule or indicator `{pattern}` in the specs given",
                              did_you_mean(pattern, known))
     out = []
     for spec in specs:
@@ -184,7 +184,7 @@ def where_expression(spec: Any, text: str, entity: str | None) -> tuple[Any, str
     """Compile ``--where``: a condition on the records of one entity level."""
     expr, ent = compile_for(spec, text, entity, "--where")
     if not expr.is_condition:
-        raise user_error("E152", f"--where needs a condition (true or false), found a {expr.node.type.describe()}")
+        raise user_error("U002", f"--where needs a condition (true or false), found a {expr.node.type.describe()}")
     return expr, ent
 
 
@@ -202,7 +202,7 @@ def find_record(spec: Any, dataset: Any, entity: str, ident: str) -> tuple[int, 
         raise user_error("E153", f"{len(named)} {entity} records are named `{ident}`: "
                                  f"{', '.join(ids[i] for i in named)}", "give the key of the one you mean")
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
-    raise user_error("E153", f"no {entity} record `{ident}` in the data ({len(ids)} {entity} "
+    raise user_error("U003", f"no {entity} record `{ident}` in the data ({len(ids)} {entity} "
                              f"records{': ' + shown if ids else ''})",
                      did_you_mean(ident, ids) or "give a key, or #N for the N-th record")
 

@@ -119,4 +119,4 @@ def _find_plain(plain: list, ident: str) -> Any:
     for i, (rec, _src) in enumerate(plain):
         if _plain_id(rec, i) == ident or f"#{i + 1}" == ident:
             return rec
-    raise user_error("E153", f"no record `{ident}` in the data (records are found by id, 编号, name or #N)")
+    raise user_error("U003", f"no record `{ident}` in the data (records are found by id, 编号, name or #N)")

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         _explain_indicator(spec, next(i for i in spec.indicators if i.id == args.rule), dataset, args.record,
                            entity, args.top)
         return 0
-    raise user_error("E154", f"spec `{spec.name}` has no {'indicator' if args.indicator else 'rule'} `{args.rule}`",
+    raise user_error("U004", f"spec `{spec.name}` has no {'indicator' if args.indicator else 'rule'} `{args.rule}`",
                      did_you_mean(args.rule, ind_ids if args.indicator else rule_ids + ind_ids))
 
 
@@ -114,7 +114,7 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
     found = None
     for ent in candidates:
         if ent not in ind.entities:
-            raise user_error("E155", f"indicator {ind.id} has no value for {ent} (it has: {', '.join(ind.entities)})")
+            raise user_error("U005", f"indicator {ind.id} has no value for {ent} (it has: {', '.join(ind.entities)})")
         hit = dataset.find(spec, ent, ident)
         if hit is not None:
             found = (ent, *hit)

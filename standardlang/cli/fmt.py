@@ -60,7 +60,7 @@ def format_text(text: str, name: str) -> str:
     tree = parse(text, name)
     out = format_spec(tree)
     if parse(out, name) != tree:  # pragma: no cover - a formatter bug must never reach a file
-        raise StandardLangError([Diagnostic("E900", "the formatter changed the meaning of this file; "
+        raise StandardLangError([Diagnostic("X001", "the formatter changed the meaning of this file; "
                                             "it was left as it is (please report this)", None)])
     return out
 

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         if not s.indicators:
             print(f"note: spec {s.name} has no indicators", file=sys.stderr)
     if not with_ind:
-        raise user_error("E156", "none of the specs given has indicators")
+        raise user_error("U006", "none of the specs given has indicators")
     tables = read_files(args.data, args.encoding)
     reports = []
     columns = None

@@ -342,7 +342,7 @@ def resolve_entity(spec: Any, name: str | None) -> str | None:
         return None
     found = entity_index(spec.entities).get(_norm(name))
     if found is None:
-        raise user_error("E150", f"spec `{spec.name}` has no entity `{name}`",
+        raise user_error("U007", f"spec `{spec.name}` has no entity `{name}`",
                          did_you_mean(name, spec.entities) or f"entities: {', '.join(spec.entities)}")
     return found
 

@@ -513,7 +513,7 @@ def load(path: str | os.PathLike) -> Spec:
         with open(p, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        raise StandardLangError([Diagnostic("E001", f"cannot read spec file: {exc.strerror or exc}", None,
+        raise StandardLangError([Diagnostic("F001", f"cannot read spec file: {exc.strerror or exc}", None,
                                             source=Source(p, ""))]) from None
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is fine
@@ -524,7 +524,7 @@ def load(path: str | os.PathLike) -> Spec:
         line, col = good.count("\n") + 1, len(good) - (good.rfind("\n") + 1) + 1
         shown = raw.decode("utf-8", "replace")
         raise StandardLangError([Diagnostic(
-            "E001", f"spec file is not UTF-8 text: byte 0x{raw[exc.start]:02X} at line {line}, column {col}",
+            "F002", f"spec file is not UTF-8 text: byte 0x{raw[exc.start]:02X} at line {line}, column {col}",
             Span.point(line, col), source=Source(p, shown),
             hint="save the file as UTF-8 (a GBK/GB18030 file: in Notepad, Save as → Encoding: UTF-8)")]) from None
     return loads(text, p)

@@ -376,11 +376,11 @@ def render(reports: list[Any], fmt: str, options: Options | None = None) -> str:
         from standardlang.reports.junit import render_junit
         return render_junit(reports, options)
     if fmt == "html":
-        from standardlang.errors import StandardLangError
+        from standardlang.errors import Diagnostic, StandardLangError
         try:
             from standardlang.reports.html import render_html
         except ImportError as exc:
-            raise StandardLangError(f"the html report is not available in this installation ({exc})") from None
+            raise StandardLangError([Diagnostic("F004", f"the html report is not available in this installation ({exc})")]) from None
         return render_html(reports, lang=options.lang)
     raise ValueError(f"unknown report format {fmt!r}")
 
@@ -422,7 +422,7 @@ class atomic_file:
     def __enter__(self) -> Any:
         import tempfile
 
-        from standardlang.errors import StandardLangError
+        from standardlang.errors import Diagnostic, StandardLangError
 
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
@@ -436,11 +436,11 @@ class atomic_file:
                 self.fh = os.fdopen(fd, self.mode, encoding="utf-8-sig" if self.bom else "utf-8",
                                     errors="backslashreplace", newline="")
         except OSError as exc:
-            raise StandardLangError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise StandardLangError([Diagnostic("F003", f"cannot write {self.path}: {exc.strerror or exc}")]) from None
         return self.fh
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
-        from standardlang.errors import StandardLangError
+        from standardlang.errors import Diagnostic, StandardLangError
 
         self.fh.close()
         if kind is not None:
@@ -450,7 +450,7 @@ class atomic_file:
             os.replace(self.tmp, self.path)
         except OSError as err:
             os.unlink(self.tmp)
-            raise StandardLangError(f"cannot write {self.path}: {err.strerror or err}") from None
+            raise StandardLangError([Diagnostic("F003", f"cannot write {self.path}: {err.strerror or err}")]) from None
 
 
 __all__ = ["Meta", "Options", "render", "write_output", "exit_code", "count_failures", "is_failure",

@@ -44,21 +44,11 @@ from typing import Any, Iterable
 from standardlang.lang import ast
 from standardlang.lang import ir
 from standardlang.lang import units
-from standardlang.errors import Diagnostic, Source, Span
+from standardlang.errors import LINT_CODES, Diagnostic, Source, Span
 from standardlang.tools.reasoning import Interval, Reasoner, const_number, is_empty
 from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT
 
-CODES = {
-    "L001": ("warning", "a condition that can never hold"),
-    "L002": ("warning", "a condition that always holds"),
-    "L003": ("warning", "a comparison decided by the field's declared range or sign alone"),
-    "L004": ("warning", "a branch that can never be taken"),
-    "L005": ("warning", "contradicting or overlapping thresholds in two rules"),
-    "L006": ("warning", "a definition that is never used"),
-    "L007": ("warning", "a rule or indicator without a citation"),
-    "L008": ("note", "a rule or indicator without examples"),
-    "L009": ("warning", "the strength does not match the cited clause"),
-}
+CODES = LINT_CODES  # code -> (severity, meaning): the table lives with every other code in errors.py
 _RANK = {"shall": 3, "should": 2, "may": 1}
 
 # ====================================================================== the linter
@@ -597,6 +587,6 @@ def lint_file(path: str, ignore: Iterable[str] = ()) -> list[Diagnostic]:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise StandardLangError([Diagnostic("E001", f"cannot read spec file: {getattr(exc, 'strerror', None) or exc}",
+        raise StandardLangError([Diagnostic("F001", f"cannot read spec file: {getattr(exc, 'strerror', None) or exc}",
                                             None, source=Source(path, ""))]) from None
     return lint_source(text, path, ignore)
