@@ -206,6 +206,8 @@ _TABLE = [
     ("E151", "check", "an example gives a field its record does not have"),
     ("E152", "check", "an example gives a field a value of the wrong kind"),
     ("E153", "check", "an example gives an enum field a value that is not a member"),
+    ("E160", "check", "an item of the standard is declared twice"),
+    ("E161", "check", "a rule's id is numbered after another item than the one it sits in"),
     ("F001", "file", "cannot read a spec file"),
     ("F002", "file", "a spec file is not UTF-8 text"),
     ("F003", "file", "cannot write a report file"),
