@@ -158,9 +158,6 @@ class Cond:
 Expr = Union[Number, String, Bool, Name, Attr, Call, SetLit, Neg, Not, Arith, Logic,
              Compare, Between, Member, Contains, Cond]
 
-EXPR_TYPES = (Number, String, Bool, Name, Attr, Call, SetLit, Neg, Not, Arith, Logic,
-              Compare, Between, Member, Contains, Cond)
-
 # ------------------------------------------------------------------ data literals
 
 

@@ -428,8 +428,7 @@ class Checker:
                 self.error("E136", f"indicator {ind.id}'s value must be a number, found {node.type.describe()}", span)
             else:
                 try:
-                    ExprChecker(self, [], {}).compatible(node.type, target.type, ">=", span,
-                                                         f"indicator {ind.id}'s value", "its target")
+                    ExprChecker(self, [], {}).compatible(node.type, target.type, ">=", span)
                 except CheckFailed:
                     pass
         if not values:

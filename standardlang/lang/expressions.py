@@ -191,7 +191,7 @@ class ExprChecker:
         items = []
         for item in node.items:
             it = self.check(item, hint)
-            self.compatible(elem_type, it.type, "==", item.span, "the value", "this item")
+            self.compatible(elem_type, it.type, "==", item.span)
             items.append(it)
         return ir.SetLiteral(tuple(items), elem_type, span=node.span, text=self.t(node))
 
@@ -267,7 +267,7 @@ class ExprChecker:
             return RATIO
         return NUMBER
 
-    def compatible(self, lt: Type, rt: Type, op: str, span, left_text="left side", right_text="right side") -> None:
+    def compatible(self, lt: Type, rt: Type, op: str, span) -> None:
         if isinstance(lt, Dynamic) or isinstance(rt, Dynamic):
             return
         if isinstance(lt, Num) and isinstance(rt, Num):
@@ -300,7 +300,7 @@ class ExprChecker:
 
     def x_Compare(self, node: ast.Compare, hint) -> ir.Node:
         left, right = self.pair(node.left, node.right)
-        self.compatible(left.type, right.type, node.op, node.span, left.text, right.text)
+        self.compatible(left.type, right.type, node.op, node.span)
         return ir.Compare(node.op, left, right, BOOL, spelling=node.spelling, span=node.span, text=self.t(node))
 
     def x_Between(self, node: ast.Between, hint) -> ir.Node:
@@ -357,12 +357,12 @@ class ExprChecker:
         self.require_bool(test, node.test, "`if`")
         then, else_ = self.pair(node.then, node.else_)
         if isinstance(then.type, Num) and isinstance(else_.type, Num):
-            self.compatible(then.type, else_.type, "==", node.span, "then", "else")
+            self.compatible(then.type, else_.type, "==", node.span)
             typ = then.type if then.type.kind != "number" else else_.type
         elif isinstance(then.type, Dynamic):
             typ = else_.type
         else:
-            self.compatible(then.type, else_.type, "==", node.span, "then", "else")
+            self.compatible(then.type, else_.type, "==", node.span)
             typ = then.type
         return ir.Cond(test, then, else_, typ, span=node.span, text=self.t(node))
 

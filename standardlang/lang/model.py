@@ -14,7 +14,7 @@ import attrs
 
 from standardlang.lang import ir
 from standardlang.errors import Source, Span
-from standardlang.lang.types import EnumT, LetInfo, RecordT, Type
+from standardlang.lang.types import EnumT, LetInfo, RecordT
 
 from standardlang.lang.vocabulary import ATTRIBUTE_ZH, ATTRIBUTES, STRENGTH_ZH, STRENGTHS  # noqa: F401 (re-exported)
 
@@ -124,13 +124,3 @@ class CheckedSpec:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
-
-    def field_type(self, entity: str, path: str) -> Type | None:
-        rec = self.entities.get(entity)
-        t: Any = rec
-        for part in path.split("."):
-            if isinstance(t, RecordT) and part in t.fields:
-                t = t.fields[part].type
-            else:
-                return None
-        return t

@@ -133,10 +133,6 @@ def is_numeric(t: Type) -> bool:
     return isinstance(t, (Num, Dynamic))
 
 
-def is_dimensionless(t: Num) -> bool:
-    return t.dim == units.NONE
-
-
 def display_unit(t: Type) -> str:
     if isinstance(t, Num):
         if t.dim != units.NONE:

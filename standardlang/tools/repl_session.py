@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any, Callable, Iterable
 
-from standardlang.errors import DataError, Diagnostic, Source, StandardLangError
+from standardlang.errors import Source, StandardLangError
 
 COMMANDS = {
     ":help": "this help",
@@ -46,27 +46,9 @@ def read_data(path: str, spec: Any, entity: str | None) -> tuple[Any, list[Any],
 
 
 def _read_raw(path: str) -> Any:
-    try:
-        from standardlang.data.readers import read_file
-    except ImportError:  # pragma: no cover - readers ships with the package
-        return ("plain", _read_json(path))
+    from standardlang.data.readers import read_file
+
     return ("tables", read_file(path))
-
-
-def _read_json(path: str) -> Any:
-    """Plain JSON or JSON Lines, when :mod:`standardlang.data.readers` is not available."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise DataError([Diagnostic("D001", f"cannot read data file: {exc.strerror or exc}",
-                                    source=Source(path, ""))]) from None
-    try:
-        if path.endswith((".jsonl", ".ndjson")):
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError([Diagnostic("D003", f"not valid JSON: {exc.msg}", None, source=Source(path, text))]) from None
 
 
 def bind_records(raw: Any, spec: Any, entity: str | None) -> tuple[list[Any], list[str]]:
