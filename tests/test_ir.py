@@ -7,6 +7,9 @@ against the node classes themselves: every field that can hold a node is walked.
 
 from __future__ import annotations
 
+import os
+import pathlib
+import textwrap
 import typing
 
 import attrs
@@ -114,3 +117,38 @@ def test_ast_children_are_in_field_order():
     e = parse_expression("a + b * c")
     assert [type(c).__name__ for c in ast.children(e)] == ["Name", "Arith"]
     assert [n.name for n in ast.walk(e) if isinstance(n, ast.Name)] == ["a", "b", "c"]
+
+
+# ====================================================================== golden IR
+
+GOLDEN_IR = pathlib.Path(__file__).resolve().parent / "golden" / "ir"
+
+
+def _ir_text(spec) -> str:
+    out = []
+    for rule in spec.rules:
+        out.append(f"rule {rule.id} ({rule.strength})")
+        parts = [("applies", rule.applies)] + [("require", r) for r in rule.requires]
+        for alt in rule.alternatives:
+            parts += [(f"alternative {alt.name} applies", alt.applies)]
+            parts += [(f"alternative {alt.name} require", r) for r in alt.requires]
+        for what, node in parts:
+            if node is not None:
+                out.append(f"  {what}:")
+                out.append(textwrap.indent(ir.dump(node), "    "))
+    for key, info in sorted(spec.checked.lets.items()):
+        if info.ir is not None:
+            out.append(f"let {key}:")
+            out.append(textwrap.indent(ir.dump(info.ir), "    "))
+    return "\n".join(out) + "\n"
+
+
+def test_golden_ir_of_the_demo_spec():
+    """Names resolved, units in base units (ha → m², h → min), constants folded, labels read."""
+    spec = sl.load(pathlib.Path(__file__).resolve().parent / "demo.stdl")
+    text = _ir_text(spec)
+    golden = GOLDEN_IR / "demo.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(text, "utf-8")
+        return
+    assert text == golden.read_text("utf-8"), "the IR changed (UPDATE_GOLDEN=1 pytest tests/test_ir.py if intended)"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+
 import pytest
 
 import standardlang as sl
@@ -318,3 +321,55 @@ def test_hash_after_another_line_break_character_in_a_string_is_not_a_comment(se
     tree = parse(text)
     assert tree.trailing_comments == () and tree.decls[0].comments == ()
     assert "#x\"\n" not in format_spec(tree).replace(f'"a{sep}#x"', "")
+
+
+# ====================================================================== golden parse trees
+
+GOLDEN_PARSE = pathlib.Path(__file__).resolve().parent / "golden" / "parse"
+UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def _cases(path: pathlib.Path) -> list[tuple[str, str]]:
+    """(expression, expected tree) pairs of a fixture file; comments and blank lines separate them."""
+    cases, current = [], None
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("--"):
+            continue
+        if not line.strip():
+            current = None
+        elif current is None:
+            current = [line, []]
+            cases.append(current)
+        else:
+            current[1].append(line)
+    return [(expr, "\n".join(tree)) for expr, tree in cases]
+
+
+def _write_cases(path: pathlib.Path, cases: list[tuple[str, str]]) -> None:
+    head = [line for line in path.read_text("utf-8").splitlines() if line.startswith("--")]
+    body = [f"{expr}\n{tree}\n" for expr, tree in cases]
+    path.write_text("\n".join(head) + "\n\n" + "\n".join(body), "utf-8")
+
+
+def test_golden_expression_trees():
+    path = GOLDEN_PARSE / "expressions.txt"
+    cases = _cases(path)
+    assert len(cases) >= 25
+    got = [(expr, ast.dump(parse_expression(expr))) for expr, _ in cases]
+    if UPDATE_GOLDEN:
+        _write_cases(path, got)
+        return
+    for (expr, expected), (_, tree) in zip(cases, got):
+        assert tree == expected, f"the tree of `{expr}` changed (UPDATE_GOLDEN=1 if intended):\n{tree}"
+
+
+@pytest.mark.parametrize("name", ["demo"])
+def test_golden_spec_tree(name):
+    """The whole demo spec's tree (declarations, fields, clauses, examples with their data)."""
+    source = pathlib.Path(__file__).resolve().parent / f"{name}.stdl"
+    tree = ast.dump(parse(source.read_text("utf-8"), source.name)) + "\n"
+    golden = GOLDEN_PARSE / f"{name}.tree"
+    if UPDATE_GOLDEN:
+        golden.write_text(tree, "utf-8")
+        return
+    assert tree == golden.read_text("utf-8"), "the tree changed (UPDATE_GOLDEN=1 if intended)"

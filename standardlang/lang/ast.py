@@ -485,3 +485,8 @@ def children(node: object):
 def walk(node: object):
     """Yield ``node`` and every AST node below it, depth first."""
     return _tree.walk(node, NODE_TYPES)
+
+
+def dump(node) -> str:
+    """A readable text of an AST tree, one node per line (see :func:`standardlang.lang.tree.dump`)."""
+    return _tree.dump(node, NODE_TYPES)

@@ -214,3 +214,8 @@ def walk(node: Node | None) -> Iterator[Node]:
 def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
     """``node`` with each child ``c`` replaced by ``fn(c)``: the building block of IR passes."""
     return _tree.map_children(node, NODE_TYPES, fn)
+
+
+def dump(node) -> str:
+    """A readable text of an IR tree, one node per line (see :func:`standardlang.lang.tree.dump`)."""
+    return _tree.dump(node, NODE_TYPES)

@@ -82,3 +82,40 @@ def _map_tuple(values: tuple, kinds: tuple[type, ...], fn: Callable[[Any], Any])
     out = tuple(fn(v) if isinstance(v, kinds) else _map_tuple(v, kinds, fn) if isinstance(v, tuple) else v
                 for v in values)
     return values if all(a is b for a, b in zip(out, values)) else out
+
+
+def dump(node: Any, kinds: tuple[type, ...], indent: str = "") -> str:
+    """A readable, stable text of a tree, one node per line (like :func:`ast.dump` with indent).
+
+    Fields that hold no node are shown inline (types by their ``describe()``); fields left
+    at an empty value (None, False, "", ()) are left out; layout fields never appear.  The
+    golden parse-tree and IR fixtures (``tests/golden/parse``, ``tests/golden/ir``) use it.
+    """
+    inline, nested = [], []
+    for name in _walked_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, kinds) or (isinstance(value, tuple) and any(True for _ in _in_tuple(value, kinds))):
+            nested.append((name, value))
+        elif value not in (None, False, "", ()):
+            inline.append(f"{name}={_inline(value)}")
+    lines = [f"{indent}{type(node).__name__}({', '.join(inline)})"]
+    for name, value in nested:
+        lines.append(f"{indent}  {name}:")
+        items = (value,) if isinstance(value, kinds) else value
+        for item in items:
+            if isinstance(item, kinds):
+                lines.append(dump(item, kinds, indent + "    "))
+            else:  # a (key, node) pair of a record literal
+                key, sub = item
+                lines.append(f"{indent}    {key!r} =")
+                lines.append(dump(sub, kinds, indent + "      "))
+    return "\n".join(lines)
+
+
+def _inline(value: Any) -> str:
+    describe = getattr(value, "describe", None)
+    if callable(describe):
+        return describe()
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(map(repr, value))) + "}"
+    return repr(value)
