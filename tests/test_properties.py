@@ -400,7 +400,7 @@ def test_schema_field_exactly_at_threshold(t):
 
 
 def _grammar() -> lark.Lark:
-    from standardlang.lang.parser import grammar_text
+    from standardlang.lang.grammar import grammar_text
 
     return lark.Lark(grammar_text(), parser="lalr", start=["start", "expr"])
 

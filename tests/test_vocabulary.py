@@ -13,48 +13,48 @@ import re
 import lark
 import pytest
 
-from standardlang.lang import ast, parser, units, vocabulary
+from standardlang.lang import ast, grammar, units, vocabulary
 from standardlang.lang.parser import parse_expression
 from standardlang.tools import formatter
 
 
 @pytest.fixture(scope="module")
-def grammar():
-    return lark.Lark(parser.grammar_text(), **parser._LARK_OPTIONS)
+def built():
+    return lark.Lark(grammar.grammar_text(), **grammar._LARK_OPTIONS)
 
 
 def test_shipped_tables_are_fresh():
     """The JSON tables were built from today's grammar and vocabulary (else: python -m standardlang.lang.parser)."""
-    shipped = parser.shipped_tables()
-    assert shipped["grammar"] == parser.grammar_key(), (
+    shipped = grammar.shipped_tables()
+    assert shipped["grammar"] == grammar.grammar_key(), (
         "grammars/standardlang.tables.json is stale: run `python -m standardlang.lang.parser`")
 
 
 def test_the_parser_in_use_comes_from_the_shipped_tables():
-    if parser.shipped_tables()["lark"] != lark.__version__:
+    if grammar.shipped_tables()["lark"] != lark.__version__:
         pytest.skip("tables built with another Lark version: the parser is rebuilt from the grammar")
-    assert parser._load_tables() is not None
+    assert grammar._load_tables() is not None
 
 
 def test_a_vocabulary_change_makes_the_tables_stale(monkeypatch):
     """The freshness check bites: one more unit word changes the grammar key."""
-    before = parser.grammar_key()
+    before = grammar.grammar_key()
     monkeypatch.setitem(vocabulary.UNITS, "mu", ("area", 666))
-    assert parser.grammar_key() != before
-    assert parser._load_tables() is None  # stale tables are never used
+    assert grammar.grammar_key() != before
+    assert grammar._load_tables() is None  # stale tables are never used
 
 
-def test_grammar_words_are_the_vocabulary(grammar):
+def test_grammar_words_are_the_vocabulary(built):
     """Every word the grammar spells out is in the vocabulary, and the other way round."""
-    words = {t.pattern.value for t in grammar.terminals
+    words = {t.pattern.value for t in built.terminals
              if isinstance(t.pattern, lark.lexer.PatternStr) and re.fullmatch(r"\w+", t.pattern.value)}
     assert words == set(vocabulary.GRAMMAR_WORDS), (
         f"only in the grammar: {sorted(words - vocabulary.GRAMMAR_WORDS)}; "
         f"only in the vocabulary: {sorted(vocabulary.GRAMMAR_WORDS - words)}")
 
 
-def test_grammar_symbols_are_the_vocabulary(grammar):
-    symbols = {t.pattern.value for t in grammar.terminals if isinstance(t.pattern, lark.lexer.PatternStr)}
+def test_grammar_symbols_are_the_vocabulary(built):
+    symbols = {t.pattern.value for t in built.terminals if isinstance(t.pattern, lark.lexer.PatternStr)}
     assert set(vocabulary.COMPARISON_SYMBOLS) <= symbols
     assert {u for u in vocabulary.UNITS if not u[0].isalnum()} <= symbols
 

@@ -5,7 +5,7 @@ other module reads, so that a word is added or changed by one edit here:
 
 * the grammar's word rules (units, strength and attribute words, comparison and logic
   operators with their Chinese aliases, statuses, quantifiers, scalar types) are written
-  from these tables by :func:`standardlang.lang.parser.grammar_text`; after an edit here,
+  from these tables by :func:`standardlang.lang.grammar.grammar_text`; after an edit here,
   rebuild the LALR tables with ``python -m standardlang.lang.parser`` (``tests/test_vocabulary.py``
   says when that was forgotten, and checks that the grammar, the Pygments lexer, the
   formatter and the unit table agree with this module);
