@@ -225,6 +225,7 @@ _TABLE = [
     ("U005", "usage", "the indicator has no value for the entity given"),
     ("U006", "usage", "none of the specs given has indicators"),
     ("U007", "usage", "the spec has no entity of the name given"),
+    ("U008", "usage", "several records have the name given: give the key"),
     ("G000", "internal", "an error without a more specific code"),
     ("X001", "internal", "the formatter would have changed the meaning of the file (a bug: please report it)"),
 ]

@@ -199,7 +199,7 @@ def find_record(spec: Any, dataset: Any, entity: str, ident: str) -> tuple[int, 
     if len(named) == 1:  # a unique name is as good as the key
         return named[0], records[named[0]]
     if named:
-        raise user_error("E153", f"{len(named)} {entity} records are named `{ident}`: "
+        raise user_error("U008", f"{len(named)} {entity} records are named `{ident}`: "
                                  f"{', '.join(ids[i] for i in named)}", "give the key of the one you mean")
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
     raise user_error("U003", f"no {entity} record `{ident}` in the data ({len(ids)} {entity} "
