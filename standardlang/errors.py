@@ -211,7 +211,7 @@ _TABLE = [
     ("F001", "file", "cannot read a spec file"),
     ("F002", "file", "a spec file is not UTF-8 text"),
     ("F003", "file", "cannot write a report file"),
-    ("F004", "file", "a report format needs a part that is not installed"),
+    ("F004", "file", "a report format needs a package that is not installed"),
     ("D000", "data", "records that cannot be used as given (no more specific code)"),
     ("D001", "data", "cannot read a data file"),
     ("D002", "data", "unknown data file format"),
@@ -226,6 +226,8 @@ _TABLE = [
     ("U006", "usage", "none of the specs given has indicators"),
     ("U007", "usage", "the spec has no entity of the name given"),
     ("U008", "usage", "several records have the name given: give the key"),
+    ("U009", "usage", "an option that the chosen report format does not support"),
+    ("U010", "usage", "too many records for a report format held in memory"),
     ("G000", "internal", "an error without a more specific code"),
     ("X001", "internal", "the formatter would have changed the meaning of the file (a bug: please report it)"),
 ]

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     selections = select(specs, args.only, args.skip)  # usage errors before data errors
     if args.format in ("jsonl", "parquet") or (args.format == "csv" and streams(args)):
         if args.where:
-            raise user_error("E155", f"--where is not available with --format {args.format} yet",
+            raise user_error("U009", f"--where is not available with --format {args.format} yet",
                              "filter the input first, or use --format json")
         from standardlang.cli import stream
 
@@ -115,7 +115,7 @@ def refuse_large(args: argparse.Namespace) -> None:
             except OSError:
                 continue  # the reader says what is wrong with it
     if lines > MAX_DOCUMENT_RECORDS:
-        raise user_error("E156", f"about {lines:,} records are too many for a {args.format} report held in memory "
+        raise user_error("U010", f"about {lines:,} records are too many for a {args.format} report held in memory "
                                  f"(at most {MAX_DOCUMENT_RECORDS:,})",
                          "stream them: --format jsonl -o report.jsonl (or parquet, or csv), in bounded memory")
 

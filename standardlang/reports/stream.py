@@ -126,7 +126,7 @@ class Writer:
                 import pyarrow.parquet  # noqa: F401
             except ImportError:
                 from standardlang.data.readers import user_error
-                raise user_error("E154", "--format parquet needs pyarrow",
+                raise user_error("F004", "--format parquet needs pyarrow",
                                  "pip install 'standardlang[parquet]'") from None
             self._atomic = atomic_file(path, mode="wb")
             self._pq = None
