@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from standardlang.errors import (DataError, Diagnostic, SpecCheckError, SpecSyntaxError,
                      StandardLangError)
-from standardlang.engine.verdict import Status
+from standardlang.status import Status
 
 __version__ = "0.1.0"
 

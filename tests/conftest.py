@@ -11,6 +11,10 @@ import pathlib
 
 from hypothesis import HealthCheck, settings
 
+# strict compilation: a compiled function that would fall back to the interpreter fails the test
+# (the one test of the fallback itself turns this off)
+os.environ.setdefault("STANDARDLANG_STRICT_COMPILE", "1")
+
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.register_profile("large", max_examples=2000, deadline=None,

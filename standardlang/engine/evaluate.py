@@ -2,8 +2,14 @@
 
 Takes a checked spec, its compiled functions and plain records; gives
 :class:`Verdict` and :class:`IndicatorResult` objects.  Statuses come from the
-compiled evaluators; explanations are built on demand by the reference
-interpreter, which records the values and missing fields of every condition.
+compiled evaluators (functions record -> status); this module is the one place
+that turns them into verdicts, and the one place where a record's bad data
+becomes an ``error``: refused by validation against the schema, or, without a
+schema, a :class:`~standardlang.backends.python.runtime.BadValue` raised while
+evaluating.  Any other exception is a bug: it propagates, with a note naming the
+spec line of the generated code it came from.  Explanations are built on demand
+by the reference interpreter, which records the values and missing fields of
+every condition.
 """
 
 from __future__ import annotations
@@ -11,49 +17,19 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, Callable
 
+from standardlang.backends.python.debug import annotate
+from standardlang.backends.python.interpreter import Interpreter, rule_status  # noqa: F401 - re-exported
+from standardlang.backends.python.runtime import BadValue
 from standardlang.lang import ir, vocabulary
-from standardlang.backends.python.interpreter import Interpreter
 from standardlang.lang.model import CheckedIndicator, CheckedRule
 from standardlang.lang.types import BoolT, RecordT, display_unit
-from standardlang.data.validate import validate
+from standardlang.data.validate import Problem, validate
 from standardlang.engine.verdict import Check, Explanation, Status, format_number
 
 _OP_SYMBOL = vocabulary.OP_SYMBOL
 
 #: the sentences of explanations, in English and in Chinese
 PHRASES = vocabulary.EXPLAIN_PHRASES
-
-
-def rule_status(rule: CheckedRule, interp: Interpreter, record: Any) -> Status:
-    """The reference semantics of a rule's verdict (the compiled code must agree)."""
-    scopes = [record]
-    if rule.applies is not None:
-        a = interp.eval(rule.applies, scopes)
-        if a is False:
-            return Status.NOT_APPLICABLE
-        if a is None:
-            return Status.UNKNOWN
-    h = _all_hold(rule.requires, interp, scopes)
-    if h is True:
-        return Status.PASS
-    for alt in rule.alternatives:
-        x = _all_hold(([alt.applies] if alt.applies is not None else []) + list(alt.requires), interp, scopes)
-        if x is True:
-            return Status.PASS
-        h = None if (h is None or x is None) else False
-    return Status.FAIL if h is False else Status.UNKNOWN
-
-
-def _all_hold(conditions: Any, interp: Interpreter, scopes: list[Any]) -> Any:
-    """Kleene conjunction of ``conditions``, stopping at the first false one."""
-    acc: Any = True
-    for c in conditions:
-        v = interp.eval(c, scopes)
-        if v is False:
-            return False
-        if v is None:
-            acc = None
-    return acc
 
 
 def value_text(node: ir.Node, value: Any, lang: str = "en") -> str:
@@ -101,6 +77,14 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
 
 
 def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> Check:
+    """The explanation of one condition and its parts."""
+    try:
+        return _explain_node(node, interp, scopes, lang)
+    except BadValue as exc:  # a part the verdict did not need, on bad data (schemaless records)
+        return Check(node.text or "", None, f"{node.text or 'condition'}: bad data: {exc}")
+
+
+def _explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str) -> Check:
     say = PHRASES.get(lang, PHRASES["en"])
     if isinstance(node, ir.Logic):
         parts = _flatten(node, node.op)
@@ -139,7 +123,7 @@ def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: St
             try:
                 rule_status(rule, interp, record)
                 error = "the record could not be evaluated"
-            except Exception as exc:  # the record's data broke evaluation
+            except BadValue as exc:  # the record's data broke evaluation
                 error = f"bad data: {exc}"
         return Explanation(rule.id, rule.title, status, rule.strength, rule.cites, rule.readings,
                            error=error, goal=rule.goal_id, record_id=record_id)
@@ -332,16 +316,16 @@ def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any
 
     try:
         value = fn(record)
-    except Exception as exc:
+    except BadValue as exc:
         return IndicatorResult(ind, entity, record_id, None, Status.ERROR, f"bad data: {exc}")
+    except Exception as exc:  # a bug: say where in the spec, and let it propagate
+        annotate(exc)
+        raise
     if value is None:
         missing: list[str] = []
         node = ind.value_for(entity)
         if interp is not None and node is not None:
-            try:
-                interp.eval(node, [record], missing)
-            except Exception:  # the value is unknown either way; the list is a courtesy
-                missing = []
+            interp.eval(node, [record], missing)
         return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN,
                                missing=tuple(dict.fromkeys(missing)))
     ok = rt.compare(ind.op, value, ind.target.value)
@@ -350,3 +334,124 @@ def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any
 
 def is_condition(node: ir.Node) -> bool:
     return isinstance(node.type, BoolT)
+
+
+# ====================================================================== statuses → verdicts
+
+
+def status_of(fn: Callable[[Any], Status], record: Any) -> Status:
+    """The status a compiled (or interpreted) rule function gives ``record``.
+
+    Data of the wrong shape (:class:`BadValue`) is an ``error``; any other exception
+    is a bug, annotated with the spec line of the generated code, and propagates.
+    """
+    try:
+        return fn(record)
+    except BadValue:
+        return Status.ERROR
+    except Exception as exc:
+        annotate(exc)
+        raise
+
+
+def record_problems(record: Any, rtype: RecordT) -> tuple[list[Problem], list[Problem]]:
+    """(the record's own problems, those of the linked child records it holds).
+
+    Children (``communities: list of community``) are judged as records of their own,
+    so their problems are reported there; a parent's rule that reads them is an error
+    all the same, and must not meet their bad values.
+    """
+    own = validate(record, rtype)
+    linked: list[Problem] = []
+    if isinstance(record, dict):
+        for name, info in rtype.fields.items():
+            elem = getattr(info.type, "elem", None)
+            children = record.get(name)
+            if isinstance(elem, RecordT) and elem.entity and isinstance(children, list):
+                for i, child in enumerate(children):
+                    linked.extend(validate(child, elem, f"{name}[{i}]"))
+    return own, linked
+
+
+def _everything(path: str) -> bool:
+    return True
+
+
+def bad_data(record: Any, rtype: RecordT | None, reads: Callable[[str], bool] = _everything) -> list[Problem]:
+    """The problems of ``record`` at paths that matter (``reads(path)``); not a record is one problem."""
+    if not (record.__class__ is dict or isinstance(record, dict)):
+        return [Problem("record", record, "expected a record (object)")]
+    if rtype is None:
+        return []
+    own, linked = record_problems(record, rtype)
+    return [p for p in own + linked if reads(p.path)]
+
+
+def status_function(fn: Callable[[Any], Status], rtype: RecordT | None,
+                    reads: Callable[[str], bool] = _everything) -> Callable[[Any], Status]:
+    """record -> status: checked against ``rtype`` where ``fn`` reads it (``reads(path)``), then ``fn``.
+
+    A record that is not an object, or a bad value in a field it reads, is an ``error``.
+    """
+    def status(record: Any) -> Status:
+        return Status.ERROR if bad_data(record, rtype, reads) else status_of(fn, record)
+    return status
+
+
+def statuses(fn: Callable[[Any], Status], records: Any, rtype: RecordT | None,
+             reads: Callable[[str], bool] = _everything) -> list[Status]:
+    """The statuses of many records: the same as :func:`status_function` record by record."""
+    if rtype is not None:
+        status = status_function(fn, rtype, reads)
+        return [status(r) for r in records]
+    records = records if isinstance(records, list) else list(records)
+    error = Status.ERROR
+    try:  # the bulk path, as fast as the compiled function allows; bad data is rare: then one by one
+        return [fn(r) if r.__class__ is dict else error for r in records]
+    except BadValue:
+        pass
+    out: list[Status] = []
+    append = out.append
+    for record in records:  # status_function's loop, inlined
+        if record.__class__ is not dict and not isinstance(record, dict):
+            append(error)
+            continue
+        try:
+            append(fn(record))
+        except BadValue:
+            append(error)
+        except Exception as exc:
+            annotate(exc)
+            raise
+    return out
+
+
+def verdict_function(fn: Callable[[Any], Status], rule: CheckedRule, owner: Any, rtype: RecordT | None,
+                     reads: Callable[[str], bool] = _everything) -> Callable[[Any], "Verdict"]:
+    """record -> :class:`Verdict` of ``rule``, by the status :func:`status_function` gives.
+
+    Written out for speed (one call per record on top of the compiled function): a
+    verdict is a tuple of a shared context and the record.
+    """
+    ctx = VerdictContext(rule, owner)
+    new = tuple.__new__
+    classes = VERDICT_CLASS
+    error = Status.ERROR
+    if rtype is not None:
+        status = status_function(fn, rtype, reads)
+
+        def verdict(record: Any) -> Verdict:
+            return new(classes[status(record)], (ctx, record))
+        return verdict
+
+    def schemaless(record: Any) -> Verdict:
+        if record.__class__ is not dict and not isinstance(record, dict):
+            return new(classes[error], (ctx, record))
+        try:
+            return new(classes[fn(record)], (ctx, record))
+        except BadValue:
+            return new(classes[error], (ctx, record))
+        except Exception as exc:
+            annotate(exc)
+            raise
+    return schemaless

@@ -16,9 +16,12 @@ from standardlang.lang import ir
 from standardlang.lang.checker import check, check_expression
 from standardlang.backends.python.compiler import Compiler
 from standardlang.errors import Source
-from standardlang.engine.evaluate import IndicatorResult, Verdict, judge_indicator
+from standardlang.backends.python.debug import annotate
+from standardlang.backends.python.interpreter import Interpreter, rule_status
+from standardlang.backends.python.runtime import BadValue
+from standardlang.engine.evaluate import (IndicatorResult, Verdict, bad_data, judge_indicator, record_problems,
+                                          status_of, statuses, verdict_function)
 from standardlang.engine.items import ItemResult, ItemSummary, group_field, record_items, summarize
-from standardlang.backends.python.interpreter import Interpreter
 from standardlang.data.inventory import Inventory, collection_names
 from standardlang.lang.model import CheckedRule, CheckedSpec
 from standardlang.lang.parser import parse, parse_expression
@@ -38,16 +41,32 @@ class Spec:
         self.path = path
         self.interpreter = Interpreter(checked.lets)
         compiler = Compiler(checked.lets, path or checked.name)
-        compiler.batch = True  # one compile() for the whole spec
-        rule_refs = {r.id: compiler.compile_rule(r) for r in checked.rules}
-        indicator_refs = {(ind.id, ent): compiler.compile_value(node, f"{ind.id}_{ent}")
-                          for ind in checked.indicators for ent, node in ind.values}
-        compiler.finish()
-        compiler.batch = False
-        self._rule_fns = {k: ref.get() for k, ref in rule_refs.items()}
-        self._indicator_fns = {k: ref.get() for k, ref in indicator_refs.items()}
+        rule_names = {r.id: compiler.rule(r) for r in checked.rules}
+        indicator_names = {(ind.id, ent): compiler.value(node, f"{ind.id}_{ent}")
+                           for ind in checked.indicators for ent, node in ind.values}
+        self._module = compiler.finish()  # one compile() for the whole spec
+        self._rule_fns = {k: compiler.function(name) for k, name in rule_names.items()}
+        self._indicator_fns = {k: compiler.function(name) for k, name in indicator_names.items()}
+        interp = self.interpreter
+        self._interpreted_fns = {r.id: (lambda record, _r=r: rule_status(_r, interp, record)) for r in checked.rules}
         self._roots: dict[str, Any] = {}  # rule -> field paths it reads; filled when needed
-        self._compiler = compiler
+
+    def python_source(self) -> str:
+        """The generated Python of this spec: one function per rule, let and indicator value.
+
+        Each function is named after what it computes (``rule_2_classes``) and headed by a
+        comment with the spec file and line (``# rule 2.classes — specs/x.stdl:271``).
+        """
+        return self._module.source
+
+    def stats(self) -> dict[str, Any]:
+        """What was compiled: counts of functions, and those run by the interpreter instead.
+
+        ``interpreted`` lists each fallback with its reason; the only one there is (an
+        expression nested beyond what CPython compiles) is named in
+        :data:`standardlang.backends.python.debug.TOO_DEEP`.
+        """
+        return _stats(self._module, len(self.checked.rules), len(self._indicator_fns))
 
     # -------------------------------------------------------------- introspection
     @property
@@ -144,19 +163,25 @@ class Spec:
         ind_results = self.compute_indicators(inventory) if indicators else []
         return Report(self, results, ind_results, inventory.count())
 
-    def judge(self, record: Any, entity: str, rules: Sequence[CheckedRule] | None = None, index: int = 0) -> "RecordResult":
-        """Judge one record of ``entity`` against its rules; malformed fields give error verdicts."""
+    def judge(self, record: Any, entity: str, rules: Sequence[CheckedRule] | None = None, index: int = 0,
+              *, backend: str = "compiled") -> "RecordResult":
+        """Judge one record of ``entity`` against its rules; malformed fields give error verdicts.
+
+        ``backend="interpreter"`` judges with the reference interpreter instead of the
+        compiled functions (the same validation, the same verdicts: used to compare them).
+        """
+        fns = self._rule_fns if backend == "compiled" else self._interpreted_fns
         rtype = self.checked.entities.get(entity)
         rid = self.record_id(entity, record, index)
-        problems = validate(record, rtype) if rtype is not None else []
-        bad_paths = {_path_of(p.path) for p in problems}
+        problems, linked = record_problems(record, rtype) if rtype is not None else ([], [])
+        bad_paths = {_path_of(p.path) for p in problems + linked}
         verdicts = []
         for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
-            if problems and (not isinstance(record, dict)
-                             or any(_reads_bad(self.roots(r), b) for b in bad_paths)):
+            if bad_paths and (not isinstance(record, dict)
+                              or any(_reads_bad(self.roots(r), b) for b in bad_paths)):
                 status = Status.ERROR
             else:
-                status = self._rule_fns[r.id](record)
+                status = status_of(fns[r.id], record)
             verdicts.append(Verdict(r, status, record, self, rid))
         return RecordResult(entity, rid, verdicts, problems, record)
 
@@ -164,7 +189,7 @@ class Spec:
         """The field paths ``rule`` reads, and those it reads as whole values (computed once, when needed)."""
         roots = self._roots.get(rule.id)
         if roots is None:
-            roots = self._roots[rule.id] = _read_paths(rule, self.checked)
+            roots = self._roots[rule.id] = _read_paths(_rule_nodes(rule), self.checked.lets)
         return roots
 
     def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
@@ -174,9 +199,15 @@ class Spec:
         return shortfalls(self, records, entity, fixed)
 
     def statuses(self, records: Iterable[Any], rule_id: str) -> list[Status]:
-        """Bulk evaluation: the status of one rule for many records, no explanations."""
-        fn = self._rule_fns[rule_id]
-        return [fn(r) for r in records]
+        """Bulk evaluation: the status of one rule for many records, no explanations.
+
+        The same statuses as :meth:`judge` gives (records validated, bad data an error).
+        """
+        rule = self.checked.rule(rule_id)
+        rtype = self.checked.entities.get(rule.entity)
+        if rtype is None:
+            return statuses(self._rule_fns[rule_id], records, None)
+        return [self.judge(r, rule.entity, (rule,)).verdicts[0].status for r in records]
 
     def compute_indicators(self, inventory: Inventory) -> list[IndicatorResult]:
         out = []
@@ -216,32 +247,33 @@ class Spec:
 
 
 class Expression:
-    """An ad-hoc compiled expression (``sl.compile``): a condition or a value."""
+    """An ad-hoc compiled expression (``sl.compile``): a condition or a value.
+
+    Compiled once; ``expr(record)``, ``expr.evaluate(record)`` and ``expr.evaluate_many``
+    take one path (validation against the schema, if any, then the compiled function).
+    """
 
     def __init__(self, node: ir.Node, text: str, lets=None, rtype: RecordT | None = None):
         self.node = node
         self.text = text
         self.interpreter = Interpreter(lets or {})
-        compiler = Compiler(lets or {}, "expr")
+        compiler = Compiler(lets or {}, "<expr>")
         self.is_condition = isinstance(node.type, BoolT)
         self._rtype = rtype
         if self.is_condition:
             self.rule = CheckedRule("expr", text, rtype.name if rtype else "record", "", None, "shall", None, (node,),
                                     span=node.span)
-            self._fn = compiler.compile_rule(self.rule)
-            fast = compiler.compile_rule(self.rule, verdict_owner=self)
-            if rtype is None:
-                self.evaluate = fast  # type: ignore[method-assign]
-            else:  # typed against a schema: a malformed record is an error verdict, as in Spec.judge
-                def checked(record: Any, _fast=fast, _rule=self.rule) -> Verdict:
-                    if validate(record, rtype):
-                        return Verdict(_rule, Status.ERROR, record, self)
-                    return _fast(record)
-
-                self.evaluate = checked  # type: ignore[method-assign]
+            name = compiler.rule(self.rule)
         else:
             self.rule = None
-            self._fn = compiler.compile_value(node)
+            name = compiler.value(node)
+        self._module = compiler.finish()
+        self._fn = compiler.function(name)
+        paths = _read_paths([node], lets or {})
+        self._reads = lambda path: _reads_bad(paths, _path_of(path))  # does a bad value at path matter?
+        if self.is_condition:
+            self.evaluate = verdict_function(self._fn, self.rule, self, rtype,  # type: ignore[method-assign]
+                                             self._reads)
 
     @property
     def unit(self) -> str:
@@ -250,23 +282,41 @@ class Expression:
     def record_type(self, entity: str) -> RecordT | None:
         return self._rtype
 
+    def python_source(self) -> str:
+        """The generated Python of this expression."""
+        return self._module.source
+
+    def stats(self) -> dict[str, Any]:
+        """What was compiled (see :meth:`Spec.stats`)."""
+        return _stats(self._module, 1 if self.is_condition else 0, 0 if self.is_condition else 1)
+
     def evaluate(self, record: Any) -> "Verdict | Value":
         """Evaluate on one record: a :class:`Verdict` for a condition, a :class:`Value` otherwise."""
-        if self.is_condition:
-            return Verdict(self.rule, self._fn(record), record, self)
+        # a condition's evaluate is replaced, per instance, by the verdict function made in __init__
+        problems = bad_data(record, self._rtype, self._reads)
+        if problems:
+            return Value(None, self.unit, self.node, record, self,
+                         error="bad data: " + "; ".join(str(p) for p in problems))
         try:
             return Value(self._fn(record), self.unit, self.node, record, self)
-        except Exception as exc:
+        except BadValue as exc:
             return Value(None, self.unit, self.node, record, self, error=f"bad data: {exc}")
+        except Exception as exc:
+            annotate(exc)
+            raise
 
-    __call__ = evaluate
+    def __call__(self, record: Any) -> "Verdict | Value":
+        """The same as :meth:`evaluate`."""
+        return self.evaluate(record)
 
     def evaluate_many(self, records: Iterable[Any]) -> list:
-        """Bulk evaluation: statuses (conditions) or raw values, no explanations."""
-        fn = self._fn
+        """Bulk evaluation: statuses (conditions) or raw values, no explanations.
+
+        A condition's statuses are those :meth:`evaluate` gives, record by record.
+        """
         if self.is_condition:
-            return [fn(r) for r in records]
-        return [fn(r) for r in records]
+            return statuses(self._fn, records, self._rtype, self._reads)
+        return [self.evaluate(r).value for r in records]
 
     def __repr__(self) -> str:
         return f"<Expression {self.text!r}>"
@@ -429,6 +479,12 @@ class Report:
         return d
 
 
+def _stats(module: Any, rules: int, values: int) -> dict[str, Any]:
+    return {"rules": rules, "values": values, "functions": len(module.compiled) + len(module.fallbacks),
+            "compiled": len(module.compiled), "generated_lines": len(module.lines),
+            "interpreted": [{"function": f.name, "what": f.what, "reason": f.reason} for f in module.fallbacks]}
+
+
 def _looks_like_record(data: dict, rtype: RecordT) -> bool:
     return any(k in rtype.fields for k in data)
 
@@ -438,8 +494,15 @@ def _path_of(path: str) -> str:
     return re.sub(r"\[\d+\]", "", path)
 
 
-def _read_paths(rule: CheckedRule, spec: CheckedSpec) -> tuple[frozenset[str], frozenset[str]]:
-    """(every field path a rule reads, the paths it reads as a whole value), through definitions too.
+def _rule_nodes(rule: CheckedRule) -> list[Any]:
+    nodes: list[Any] = [rule.applies, *rule.requires]
+    for alt in rule.alternatives:
+        nodes.extend([alt.applies, *alt.requires])
+    return [n for n in nodes if n is not None]
+
+
+def _read_paths(nodes: list[Any], lets: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """(every field path IR ``nodes`` read, the paths they read as a whole value), through definitions too.
 
     ``kindergarten.classes`` reads ``kindergarten`` only to reach ``classes`` and
     ``present(kindergarten)`` only to see that it is there: such paths are read but not
@@ -449,10 +512,7 @@ def _read_paths(rule: CheckedRule, spec: CheckedSpec) -> tuple[frozenset[str], f
     read: set[str] = set()
     whole: set[str] = set()
     seen: set[str] = set()
-    nodes: list[Any] = [rule.applies, *rule.requires]
-    for alt in rule.alternatives:
-        nodes.extend([alt.applies, *alt.requires])
-    stack: list[tuple[Any, bool]] = [(n, False) for n in nodes if n is not None]
+    stack: list[tuple[Any, bool]] = [(n, False) for n in nodes]
     while stack:
         n, structural = stack.pop()
         if isinstance(n, ir.Field):
@@ -475,9 +535,9 @@ def _read_paths(rule: CheckedRule, spec: CheckedSpec) -> tuple[frozenset[str], f
             continue
         if isinstance(n, ir.LetRef) and n.obj is None:
             key = f"{n.entity}.{n.name}"
-            if key not in seen and key in spec.lets:
+            if key not in seen and key in lets:
                 seen.add(key)
-                stack.append((spec.lets[key].ir, False))
+                stack.append((lets[key].ir, False))
         stack.extend((c, False) for c in ir.children(n))
     return frozenset(read), frozenset(whole)
 

@@ -7,29 +7,13 @@ asked for (by the reference interpreter), so bulk evaluation stays fast.
 
 from __future__ import annotations
 
-import enum
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from standardlang.lang import vocabulary
-
-
-class Status(str, enum.Enum):
-    """The verdict of a rule for one record (a str-valued enum)."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"
-    NOT_APPLICABLE = "not_applicable"
-    ERROR = "error"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-SYMBOLS = {Status(s): mark for s, mark in vocabulary.STATUS_SYMBOLS.items()}
+from standardlang.status import SYMBOLS, Status  # noqa: F401 - re-exported: the historical home
 
 
 def format_number(value: Any, unit: str = "") -> str:

@@ -1,30 +1,47 @@
-"""Compile checked IR to Python evaluators.
+"""Compile checked IR to Python functions.
 
-Takes a :class:`~standardlang.lang.model.CheckedSpec` (or one IR expression) and gives
-plain Python functions that do no parsing, name resolution or unit handling at
-evaluation time.  Source is generated and compiled under the file name
-``<standardlang:NAME>``.  No text from a spec or a record reaches the generated
-code except as a ``repr`` literal (an escaped Python string or int) or as a
-constant passed in the namespace; every identifier in it is mangled (``_p3``,
-``_L2``).  Data is reached only through ``dict.get`` and :mod:`.runtime`.
-A function whose source Python cannot compile (absurd nesting) falls back to the
-reference interpreter, so behaviour never differs.
+Takes a :class:`~standardlang.lang.model.CheckedSpec`'s rules, lets and values (or
+one IR expression) and gives plain Python functions that do no parsing, name
+resolution or unit handling at evaluation time: a rule's function returns its
+:class:`~standardlang.status.Status`, a value's function the value (``None`` for
+unknown).  Building verdicts from statuses is the engine's job, not this module's.
+
+Source is generated, one function per rule named after it (``rule_2_classes``)
+and headed by a comment with the rule and its spec line, and compiled under the
+file name ``<standardlang:NAME>`` (see :mod:`.debug` for the line map).  No text
+from a spec or a record reaches the generated code except as a ``repr`` literal,
+a constant passed in the namespace, or a mangled name.  Data is reached only
+through ``dict.get`` and :mod:`.runtime`.
+
+Data shapes are handled explicitly: with a schema, records are validated before
+they reach this code, so it reads them directly; schemaless values (type
+``Dynamic``) go through runtime helpers that raise
+:class:`~.runtime.BadValue` on a wrong shape.  There is no catch-all: any
+other exception is a bug and propagates.  The one remaining fallback — a
+function nested too deeply for CPython to compile, run by the interpreter — is
+named in :mod:`.debug`, counted (``Module.fallbacks``) and refused in strict mode.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from fractions import Fraction
 from typing import Any, Callable
 
-from standardlang.lang import ir, vocabulary
 from standardlang.backends.python import runtime
-from standardlang.backends.python.interpreter import Interpreter
+from standardlang.backends.python.debug import Function, Module, Origin
+from standardlang.backends.python.interpreter import Interpreter, rule_status
+from standardlang.lang import ir, vocabulary
 from standardlang.lang.model import CheckedRule
-from standardlang.lang.types import Dynamic, LetInfo, ListT, Num
-from standardlang.engine.verdict import Status
+from standardlang.lang.types import Dynamic, LetInfo, ListT
+from standardlang.status import Status
 
 _INLINE = (bool, int, type(None))
+#: aggregates whose item is a condition (as in the interpreter)
+_BOOL_AGGREGATES = ("all", "any", "count", "share")
+#: the environment switch of strict mode (the test suite sets it): a fallback raises
+STRICT_ENV = "STANDARDLANG_STRICT_COMPILE"
 
 
 class _Func:
@@ -34,33 +51,80 @@ class _Func:
         self.root = root
         self.temps = 0
         self.hoisted: dict[tuple, str] = {}
-        self.prelude: list[str] = []
+        self.prelude: list[tuple[str, int | None]] = []
 
     def temp(self) -> str:
         self.temps += 1
         return f"_t{self.temps}"
 
 
+def _is_dynamic(n: ir.Node) -> bool:
+    return isinstance(n.type, Dynamic)
+
+
 class Compiler:
-    def __init__(self, lets: dict[str, LetInfo], name: str = "spec"):
+    """Generates and compiles the functions of one spec (or expression) into one :class:`Module`.
+
+    Args:
+        lets: the spec's definitions, by qualified name.
+        name: the spec's file name (used in the generated file name and headers).
+        strict: raise :class:`~.debug.CompileFallbackError` instead of falling back to
+            the interpreter (default: the ``STANDARDLANG_STRICT_COMPILE`` environment switch).
+    """
+
+    def __init__(self, lets: dict[str, LetInfo], name: str = "spec", *, strict: bool | None = None):
         self.lets = lets
         self.name = name
+        if strict is None:
+            strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
         self.namespace: dict[str, Any] = {
             "_rt": runtime, "_q": runtime.q, "_PASS": Status.PASS, "_FAIL": Status.FAIL,
-            "_UNK": Status.UNKNOWN, "_NA": Status.NOT_APPLICABLE, "_ERR": Status.ERROR,
+            "_UNK": Status.UNKNOWN, "_NA": Status.NOT_APPLICABLE, "_type": type, "_dict": dict, "_int": int,
         }
+        self.module = Module(name, self.namespace, strict)
         self.consts: dict[Any, str] = {}
-        self.pending: list[tuple[str, str, Callable]] = []
-        self.batch = False
+        self.pending: list[Function] = []
+        self.names: set[str] = set()
         self.let_funcs: dict[str, str] = {}
-        self.sources: list[str] = []
         self.interp = Interpreter(lets)
+
+    # ---------------------------------------------------------------- module
+    def finish(self) -> Module:
+        """Compile every queued function into the module."""
+        pending, self.pending = self.pending, []
+        self.module.add(pending)
+        return self.module
+
+    def function(self, name: str) -> Callable:
+        """A compiled function by name (after :meth:`finish`)."""
+        return self.namespace[name]
+
+    @property
+    def sources(self) -> list[str]:
+        """The generated source (one text), for tests that read it token by token."""
+        return [self.module.source] if self.module.source else []
+
+    def _name(self, prefix: str, label: str) -> str:
+        """A fresh identifier from a rule id or label: ASCII letters, digits and ``_`` only."""
+        base = prefix + "_" + (re.sub(r"[^0-9A-Za-z]+", "_", label).strip("_") or "x")
+        name, i = base, 1
+        while name in self.names or name in self.namespace:
+            i += 1
+            name = f"{base}_{i}"
+        self.names.add(name)
+        return name
+
+    def _queue(self, name: str, origin: Origin, params: str, body: list[tuple[str, int | None]],
+               fallback: Callable) -> str:
+        self.pending.append(Function(name, origin, params, body, fallback))
+        return name
+
+    def _origin(self, what: str, span: Any) -> Origin:
+        return Origin(self.name, span.line if span is not None else None, what)
 
     # ---------------------------------------------------------------- constants
     def const(self, value: Any) -> str:
-        if value.__class__ in _INLINE:
-            return repr(value)
-        if isinstance(value, str):
+        if value.__class__ in _INLINE or isinstance(value, str):
             return repr(value)  # an escaped literal
         key = (type(value).__name__, repr(value) if not isinstance(value, (dict, frozenset)) else id(value))
         if key not in self.consts:
@@ -70,162 +134,99 @@ class Compiler:
         return self.consts[key]
 
     # ---------------------------------------------------------------- functions
-    def define(self, name: str, params: str, body: list[str], fallback: Callable) -> Any:
-        """Queue a function; in batch mode give a :class:`FunctionRef`, else the function."""
-        src = f"def {name}({params}):\n" + "\n".join("    " + line for line in body) + "\n"
-        self.pending.append((name, src, fallback))
-        if self.batch:
-            return FunctionRef(self, name)
-        self.finish()
-        return self.namespace[name]
-
-    def finish(self) -> None:
-        """Compile every queued function: all in one go, or one by one if that fails."""
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        filename = f"<standardlang:{self.name}>"
-        try:
-            code = compile("\n".join(src for _, src, _ in pending), filename, "exec")
-            exec(code, self.namespace)  # noqa: S102 - generated from the checked IR only
-            self.sources.extend(src for _, src, _ in pending)
-            return
-        except (SyntaxError, RecursionError, MemoryError, ValueError):
-            pass
-        for name, src, fallback in pending:
-            try:
-                exec(compile(src, filename, "exec"), self.namespace)  # noqa: S102
-                self.sources.append(src)
-            except (SyntaxError, RecursionError, MemoryError, ValueError):
-                self.namespace[name] = fallback
-
     def let_func(self, key: str) -> str:
         if key in self.let_funcs:
             return self.let_funcs[key]
-        name = f"_L{len(self.let_funcs)}"
-        self.let_funcs[key] = name
         info = self.lets[key]
+        name = self.let_funcs[key] = self._name("let", key.replace("goal:", "goal_"))
         f = _Func("_s0")
         expr = self.expr(info.ir, ["_s0"], f)
-        body = ["if _s0 is None:", "    return None", *f.prelude, f"return {expr}"]
-        interp = self.interp
-        node = info.ir
+        body = [("if _s0 is None:", None), ("    return None", None), *f.prelude, (f"return {expr}", None)]
+        interp, node = self.interp, info.ir
 
         def fallback(record, _node=node):
             return None if record is None else interp.eval(_node, [record])
 
-        self.define(name, "_s0", body, fallback)
+        self._queue(name, self._origin(f"let {key}", getattr(info.ir, "span", None)), "_s0", body, fallback)
         return name
 
-    def compile_rule(self, rule: CheckedRule, verdict_owner: Any = None) -> Callable[[Any], Any]:
-        """A function record -> Status (PASS/FAIL/UNKNOWN/NOT_APPLICABLE/ERROR).
-
-        With ``verdict_owner``, the function returns a :class:`~standardlang.engine.evaluate.Verdict`
-        built inline (the fast path of ``Expression.evaluate``).
-        """
+    def rule(self, rule: CheckedRule) -> str:
+        """Queue the function record -> Status of ``rule``; gives its name."""
+        name = self._name("rule", rule.id)
         f = _Func("_r")
-        body: list[str] = []
+        body: list[tuple[str, int | None]] = []
         if rule.applies is not None:
-            body.append(f"_a = {self.expr(rule.applies, ['_r'], f)}")
-            body.append("if _a is not True:")
-            body.append("    return _NA if _a is False else _UNK")
+            body.append((f"_a = {self.test(rule.applies, ['_r'], f)}", _line(rule.applies)))
+            body.append(("if _a is not True:", None))
+            body.append(("    return _NA if _a is False else _UNK", None))
         conjuncts = [c for r in rule.requires for c in _conjuncts(r)]
         if not rule.alternatives:
-            body.append("_u = False")
+            body.append(("_u = False", None))
             for c in conjuncts:
-                simple = self.simple_compare(c, f)
-                if simple is not None:
-                    var, test = simple
-                    body.append(f"if {var} is None:")
-                    body.append("    _u = True")
-                    body.append(f"elif not ({test}):")
-                    body.append("    return _FAIL")
-                    continue
-                body.append(f"_v = {self.expr(c, ['_r'], f)}")
-                body.append("if _v is not True:")
-                body.append("    if _v is False:")
-                body.append("        return _FAIL")
-                body.append("    _u = True")
-            body.append("return _UNK if _u else _PASS")
+                body.extend(self._conjunct(c, f))
+            body.append(("return _UNK if _u else _PASS", None))
         else:
-            body.append(f"_h = {self.and_expr(conjuncts, ['_r'], f)}")
-            body.append("if _h is True:")
-            body.append("    return _PASS")
+            body.append((f"_h = {self.and_expr(conjuncts, ['_r'], f)}", _line(conjuncts[0]) if conjuncts else None))
+            body.append(("if _h is True:", None))
+            body.append(("    return _PASS", None))
             for alt in rule.alternatives:
                 parts = ([alt.applies] if alt.applies is not None else []) + \
                     [c for r in alt.requires for c in _conjuncts(r)]
-                body.append(f"_x = {self.and_expr(parts, ['_r'], f)}")
-                body.append("if _x is True:")
-                body.append("    return _PASS")
-                body.append("_h = None if (_h is None or _x is None) else False")
-            body.append("return _FAIL if _h is False else _UNK")
-        fallback = _rule_fallback(rule, self.interp)
-        fb = self.const_object(fallback)
-        # data the fast path cannot read (a list where a record was expected...) is judged by
-        # the reference interpreter, which gives the verdict or the error
-        full = ["try:"] + ["    " + line for line in f.prelude + body] + \
-               ["except Exception:", f"    return {fb}(_r)"]
-        name = f"_R{len(self.sources) + len(self.pending)}"
-        if verdict_owner is not None:
-            from standardlang.engine.evaluate import Verdict
+                body.append((f"_x = {self.and_expr(parts, ['_r'], f)}", alt.span.line if alt.span else None))
+                body.append(("if _x is True:", None))
+                body.append(("    return _PASS", None))
+                body.append(("_h = None if (_h is None or _x is None) else False", None))
+            body.append(("return _FAIL if _h is False else _UNK", None))
+        interp = self.interp
 
-            from standardlang.engine.evaluate import VERDICT_CLASS
+        def fallback(record: Any) -> Status:
+            return rule_status(rule, interp, record)
 
-            self.namespace["_tnew"] = tuple.__new__
-            for status, cls in VERDICT_CLASS.items():
-                self.namespace["_V" + {"pass": "PASS", "fail": "FAIL", "unknown": "UNK", "not_applicable": "NA",
-                                       "error": "ERR"}[status.value]] = cls
-            from standardlang.engine.evaluate import VerdictContext
+        return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", f.prelude + body, fallback)
 
-            ctx = self.const_object(VerdictContext(rule, verdict_owner))
-
-            fbv = self.const_object(lambda record, _status=fallback: Verdict(rule, _status(record), record,
-                                                                             verdict_owner))
-
-            def wrap(line: str) -> str:
-                m = re.fullmatch(r"(\s*)return (.+)", line)
-                if m is None:
-                    return line
-                if m.group(2) == f"{fb}(_r)":
-                    return f"{m.group(1)}return {fbv}(_r)"
-                cls = re.sub(r"\b_(PASS|FAIL|UNK|NA|ERR)\b", r"_V\1", m.group(2))
-                return f"{m.group(1)}return _tnew({cls}, ({ctx}, _r))"
-
-            full = [wrap(line) for line in full]
-
-            def fallback(record, _status=fallback):  # noqa: F811
-                return Verdict(rule, _status(record), record, verdict_owner)
-
-        return self.define(name, "_r", full, fallback)
-
-    def const_object(self, value: Any) -> str:
-        """A namespace name bound to an arbitrary object (never inlined as source)."""
-        name = f"_o{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
+    def _conjunct(self, c: ir.Node, f: _Func) -> list[tuple[str, int | None]]:
+        """Lines judging one required condition: fail at once, or note an unknown."""
+        line = _line(c)
+        simple = self.simple_compare(c, f)
+        if simple is not None:
+            var, test = simple
+            return [(f"_v = {var}", line), ("if _v is None:", None), ("    _u = True", None),
+                    (f"elif not ({test}):", line), ("    return _FAIL", None)]
+        return [(f"_v = {self.test(c, ['_r'], f)}", line), ("if _v is not True:", None),
+                ("    if _v is False:", None), ("        return _FAIL", None), ("    _u = True", None)]
 
     def simple_compare(self, c: ir.Node, f: _Func) -> tuple[str, str] | None:
-        """(variable, test) for `hoisted field OP int constant`, else None."""
+        """(value, test on ``_v``) for `field OP int constant`, else None."""
         if not (isinstance(c, ir.Compare) and isinstance(c.left, ir.Field) and isinstance(c.right, ir.Const)):
             return None
         v = c.right.value
         if v.__class__ is not int or c.op in ("==", "!="):
             return None
         var = self.expr(c.left, ["_r"], f)
-        if not re.fullmatch(r"_p\d+", var):
-            return None
-        return var, f"{var} {c.op} {v!r}"
+        if _is_dynamic(c.left):  # a schemaless value: ints inline, anything else through the runtime
+            return var, f"_v {c.op} {v!r} if _type(_v) is _int else _rt.compare({c.op!r}, _v, {v!r})"
+        return var, f"_v {c.op} {v!r}"
 
-    def compile_value(self, node: ir.Node, label: str = "value") -> Callable[[Any], Any]:
-        """A function record -> value (None for unknown); raises on malformed data."""
+    def value(self, node: ir.Node, label: str = "value") -> str:
+        """Queue the function record -> value (None for unknown) of ``node``; gives its name."""
         f = _Func("_r")
         expr = self.expr(node, ["_r"], f)
         interp = self.interp
-        fb = self.const_object(lambda record: interp.eval(node, [record]))
-        body = ["try:", *("    " + line for line in f.prelude), f"    return _rt.exact({expr})",
-                "except Exception:", f"    return {fb}(_r)"]
-        name = f"_V{len(self.sources) + len(self.pending)}"
-        return self.define(name, "_r", body, lambda record: interp.eval(node, [record]))
+        body = [*f.prelude, (f"return _rt.exact({expr})", _line(node))]
+        return self._queue(self._name("value", label), self._origin(f"value {label}", node.span), "_r", body,
+                           lambda record: interp.eval(node, [record]))
+
+    def compile_rule(self, rule: CheckedRule) -> Callable[[Any], Status]:
+        """The compiled function record -> Status of one rule (compiled at once)."""
+        name = self.rule(rule)
+        self.finish()
+        return self.namespace[name]
+
+    def compile_value(self, node: ir.Node, label: str = "value") -> Callable[[Any], Any]:
+        """The compiled function record -> value of one expression (compiled at once)."""
+        name = self.value(node, label)
+        self.finish()
+        return self.namespace[name]
 
     # ---------------------------------------------------------------- expressions
     def expr(self, n: ir.Node, scopes: list[str], f: _Func) -> str:
@@ -233,6 +234,11 @@ class Compiler:
         if method is None:
             raise AssertionError(f"compiler: unhandled node {type(n).__name__}")
         return method(n, scopes, f)
+
+    def test(self, n: ir.Node, scopes: list[str], f: _Func) -> str:
+        """A condition: a schemaless value is checked to be true, false or unknown."""
+        code = self.expr(n, scopes, f)
+        return f"_rt.truth({code})" if _is_dynamic(n) else code
 
     def and_expr(self, parts: list[ir.Node], scopes, f: _Func) -> str:
         """Kleene `and` of ``parts``: false as soon as one is false."""
@@ -246,13 +252,13 @@ class Compiler:
         if not parts:
             return repr(not decisive)
         if len(parts) == 1:
-            return self.expr(parts[0], scopes, f)
+            return self.test(parts[0], scopes, f)
         temps = []
         code = ""
         for p in parts:
             t = f.temp()
             temps.append(t)
-            code += f"({decisive!r} if ({t} := {self.expr(p, scopes, f)}) is {decisive!r} else "
+            code += f"({decisive!r} if ({t} := {self.test(p, scopes, f)}) is {decisive!r} else "
         code += "(None if " + " or ".join(f"{t} is None" for t in temps) + f" else {not decisive!r})" + ")" * len(parts)
         return code
 
@@ -260,6 +266,10 @@ class Compiler:
         return self.const(n.value)
 
     def read(self, n: ir.Field, base: str, base_may_be_none: bool, f: _Func) -> str:
+        if _is_dynamic(n):  # a record of unknown shape: a dict is read here, anything else by the runtime
+            t = base if re.fullmatch(r"_[a-z]\d*", base) else f.temp()
+            bind = t if t == base else f"({t} := {base})"
+            return f"({t}.get({n.name!r}) if _type({bind}) is _dict else _rt.dget({t}, {n.name!r}))"
         if base_may_be_none and re.fullmatch(r"_[a-z]\d*", base):
             code = f"(None if {base} is None else {base}.get({n.name!r}))"
         elif base_may_be_none:
@@ -279,17 +289,18 @@ class Compiler:
 
     def c_Field(self, n: ir.Field, scopes, f: _Func):
         key = _root_path_key(n)
-        if key is not None and scopes[-1 - _root_depth(n)] == f.root:
-            if len(scopes) - 1 - _root_depth(n) == 0:
-                if key not in f.hoisted:
-                    if n.obj is None:
-                        code = self.read(n, f.root, False, f)
-                    else:
-                        code = self.read(n, self.expr(n.obj, scopes, f), True, f)
-                    var = f"_p{len(f.hoisted)}"
-                    f.hoisted[key] = var
-                    f.prelude.append(f"{var} = {code}")
-                return f.hoisted[key]
+        hoist = key is not None and scopes[-1 - _root_depth(n)] == f.root and \
+            len(scopes) - 1 - _root_depth(n) == 0 and (n.obj is None or not _is_dynamic(n))
+        if hoist:  # read once per call, at the top of the function
+            if key not in f.hoisted:
+                if n.obj is None:
+                    code = self.read(n, f.root, False, f)
+                else:
+                    code = self.read(n, self.expr(n.obj, scopes, f), True, f)
+                var = f"_p{len(f.hoisted)}"
+                f.hoisted[key] = var
+                f.prelude.append((f"{var} = {code}", _line(n)))
+            return f.hoisted[key]
         if n.obj is None:
             return self.read(n, scopes[-1 - n.depth], False, f)
         obj = self.expr(n.obj, scopes, f)
@@ -317,10 +328,9 @@ class Compiler:
 
     def c_Unary(self, n: ir.Unary, scopes, f):
         t = f.temp()
-        inner = self.expr(n.operand, scopes, f)
         if n.op == "not":
-            return f"(None if ({t} := {inner}) is None else not {t})"
-        return f"(None if ({t} := {inner}) is None else -_q({t}))"
+            return f"(None if ({t} := {self.test(n.operand, scopes, f)}) is None else not {t})"
+        return f"(None if ({t} := {self.expr(n.operand, scopes, f)}) is None else -_q({t}))"
 
     def c_Binary(self, n: ir.Binary, scopes, f):
         left, right = self.expr(n.left, scopes, f), self.expr(n.right, scopes, f)
@@ -348,6 +358,9 @@ class Compiler:
                     return f"(None if ({t} := {lhs}) is None else _rt.eq({t}, {v!r}))"
                 if op == "!=":
                     return f"(None if ({t} := {lhs}) is None else not _rt.eq({t}, {v!r}))"
+                if _is_dynamic(left):  # ints inline, anything else through the runtime's checks
+                    return (f"(None if ({t} := {lhs}) is None else ({t} {op} {v!r} if _type({t}) is _int "
+                            f"else _rt.compare({op!r}, {t}, {v!r})))")
                 return f"(None if ({t} := {lhs}) is None else {t} {op} {v!r})"
             elif isinstance(v, Fraction):
                 return f"(None if ({t} := {lhs}) is None else _q({t}) {op} {self.const(v)})"
@@ -372,12 +385,12 @@ class Compiler:
                 f"{n.quant!r})")
 
     def c_Cond(self, n: ir.Cond, scopes, f):
-        return (f"_rt.cond({self.expr(n.test, scopes, f)}, lambda: {self.expr(n.then, scopes, f)}, "
+        return (f"_rt.cond({self.test(n.test, scopes, f)}, lambda: {self.expr(n.then, scopes, f)}, "
                 f"lambda: {self.expr(n.else_, scopes, f)})")
 
     def c_Present(self, n: ir.Present, scopes, f):
         target = n.target
-        if isinstance(target, ir.Field) and not target.over_list:
+        if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
             base = scopes[-1 - target.depth] if target.obj is None else self.expr(target.obj, scopes, f)
             t = f.temp()
             return f"(({t} := {base}) is not None and {t}.get({target.name!r}) is not None)"
@@ -392,26 +405,19 @@ class Compiler:
     def c_Aggregate(self, n: ir.Aggregate, scopes, f):
         coll = self.expr(n.coll, scopes, f)
         var = f"_s{len(scopes)}"
-        inner_scopes = scopes + [var]
-        item = f"lambda {var}: {self.expr(n.item, inner_scopes, f)}" if n.item is not None else "None"
-        where = f"lambda {var}: {self.expr(n.where, inner_scopes, f)}" if n.where is not None else "None"
+        inner = scopes + [var]
+        value = self.test if n.func in _BOOL_AGGREGATES else self.expr
+        item = f"lambda {var}: {value(n.item, inner, f)}" if n.item is not None else "None"
+        where = f"lambda {var}: {self.test(n.where, inner, f)}" if n.where is not None else "None"
         return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where})"
 
 
-class FunctionRef:
-    """A function queued in batch mode; ``get()`` after :meth:`Compiler.finish`."""
-
-    __slots__ = ("compiler", "name")
-
-    def __init__(self, compiler: Compiler, name: str):
-        self.compiler = compiler
-        self.name = name
-
-    def get(self) -> Callable:
-        return self.compiler.namespace[self.name]
-
-
 _MIRROR = vocabulary.MIRROR
+
+
+def _line(n: Any) -> int | None:
+    span = getattr(n, "span", None)
+    return span.line if span is not None else None
 
 
 def _conjuncts(n: ir.Node) -> list[ir.Node]:
@@ -453,15 +459,3 @@ def _root_depth(n: ir.Field) -> int:
     while x.obj is not None:
         x = x.obj
     return x.depth
-
-
-def _rule_fallback(rule: CheckedRule, interp: Interpreter) -> Callable[[Any], Status]:
-    from standardlang.engine.evaluate import rule_status
-
-    def run(record: Any) -> Status:
-        try:
-            return rule_status(rule, interp, record)
-        except Exception:
-            return Status.ERROR
-
-    return run

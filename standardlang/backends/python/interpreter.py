@@ -3,6 +3,11 @@
 Takes IR nodes and records; gives three-valued values (``None`` is unknown).  It
 is the oracle that the compiled evaluators are tested against, and the engine of
 explanations: it can note which fields were missing while evaluating.
+:func:`rule_status` is the reference meaning of a rule's verdict.
+
+Data of the wrong shape raises :class:`~.runtime.BadValue` here exactly where the
+compiled code raises it (both reach data through :mod:`.runtime`), so the two
+can be compared on bad records as well as good ones.
 """
 
 from __future__ import annotations
@@ -11,7 +16,48 @@ from typing import Any
 
 from standardlang.lang import ir
 from standardlang.backends.python import runtime as rt
+from standardlang.lang.model import CheckedRule
 from standardlang.lang.types import Dynamic, LetInfo, ListT
+from standardlang.status import Status
+
+
+def rule_status(rule: CheckedRule, interp: "Interpreter", record: Any) -> Status:
+    """The reference semantics of a rule's verdict (the compiled code must agree).
+
+    Raises :class:`~.runtime.BadValue` on data of the wrong shape (the engine's error verdict).
+    """
+    scopes = [record]
+    if rule.applies is not None:
+        a = interp.test(rule.applies, scopes)
+        if a is False:
+            return Status.NOT_APPLICABLE
+        if a is None:
+            return Status.UNKNOWN
+    h = _all_hold(rule.requires, interp, scopes)
+    if h is True:
+        return Status.PASS
+    for alt in rule.alternatives:
+        x = _all_hold(([alt.applies] if alt.applies is not None else []) + list(alt.requires), interp, scopes)
+        if x is True:
+            return Status.PASS
+        h = None if (h is None or x is None) else False
+    return Status.FAIL if h is False else Status.UNKNOWN
+
+
+def _all_hold(conditions: Any, interp: "Interpreter", scopes: list[Any]) -> Any:
+    """Kleene conjunction of ``conditions``, stopping at the first false one."""
+    acc: Any = True
+    for c in conditions:
+        v = interp.test(c, scopes)
+        if v is False:
+            return False
+        if v is None:
+            acc = None
+    return acc
+
+
+#: aggregates whose item is a condition
+_BOOL_AGGREGATES = ("all", "any", "count", "share")
 
 
 class Interpreter:
@@ -26,6 +72,11 @@ class Interpreter:
             raise AssertionError(f"interpreter: unhandled node {type(node).__name__}")
         return method(node, scopes, missing)
 
+    def test(self, node: ir.Node, scopes: list[Any], missing: list[str] | None = None) -> Any:
+        """A condition's value; a schemaless value that is not true/false/unknown is bad data."""
+        v = self.eval(node, scopes, missing)
+        return rt.truth(v) if isinstance(node.type, Dynamic) else v
+
     # ------------------------------------------------------------------ leaves
     def e_Const(self, n: ir.Const, scopes, missing):
         return n.value
@@ -38,8 +89,10 @@ class Interpreter:
                     n.path.startswith(m + ".") for m in missing):
                 missing.append(n.path)
             return None
-        if isinstance(obj, list) and isinstance(n.type, Dynamic):
-            return [self.read(n, e, missing) for e in obj]
+        if isinstance(n.type, Dynamic) and not isinstance(obj, dict):
+            if isinstance(obj, list):
+                return [self.read(n, e, missing) for e in obj]
+            rt.dget(obj, n.name)  # raises BadValue: not a record
         v = obj.get(n.name)
         if v is None:
             if n.optional and n.list_field:
@@ -86,23 +139,23 @@ class Interpreter:
 
     # ------------------------------------------------------------------ operators
     def e_Unary(self, n: ir.Unary, scopes, missing):
-        v = self.eval(n.operand, scopes, missing)
         if n.op == "not":
-            return rt.not3(v)
+            return rt.not3(self.test(n.operand, scopes, missing))
+        v = self.eval(n.operand, scopes, missing)
         return None if v is None else -rt.q(v)
 
     def e_Binary(self, n: ir.Binary, scopes, missing):
         return rt.arith(n.op, self.eval(n.left, scopes, missing), self.eval(n.right, scopes, missing))
 
     def e_Logic(self, n: ir.Logic, scopes, missing):
-        a = self.eval(n.left, scopes, missing)
+        a = self.test(n.left, scopes, missing)
         if n.op == "and":
             if a is False:
                 return False
-            return rt.and3(a, self.eval(n.right, scopes, missing))
+            return rt.and3(a, self.test(n.right, scopes, missing))
         if a is True:
             return True
-        return rt.or3(a, self.eval(n.right, scopes, missing))
+        return rt.or3(a, self.test(n.right, scopes, missing))
 
     def e_Compare(self, n: ir.Compare, scopes, missing):
         return rt.compare(n.op, self.eval(n.left, scopes, missing), self.eval(n.right, scopes, missing))
@@ -122,7 +175,7 @@ class Interpreter:
         return rt.contains(self.eval(n.collection, scopes, missing), self.eval(n.items, scopes, missing), n.quant)
 
     def e_Cond(self, n: ir.Cond, scopes, missing):
-        return rt.cond(self.eval(n.test, scopes, missing), lambda: self.eval(n.then, scopes, missing),
+        return rt.cond(self.test(n.test, scopes, missing), lambda: self.eval(n.then, scopes, missing),
                        lambda: self.eval(n.else_, scopes, missing))
 
     def e_Present(self, n: ir.Present, scopes, missing):
@@ -140,8 +193,9 @@ class Interpreter:
 
     def e_Aggregate(self, n: ir.Aggregate, scopes, missing):
         items = self.eval(n.coll, scopes, missing)
-        item = (lambda e: self.eval(n.item, scopes + [e], missing)) if n.item is not None else None
-        where = (lambda e: self.eval(n.where, scopes + [e], missing)) if n.where is not None else None
+        value = self.test if n.func in _BOOL_AGGREGATES else self.eval
+        item = (lambda e: value(n.item, scopes + [e], missing)) if n.item is not None else None
+        where = (lambda e: self.test(n.where, scopes + [e], missing)) if n.where is not None else None
         return rt.aggregate(n.func, items, item, where)
 
 

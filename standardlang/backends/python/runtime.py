@@ -5,6 +5,12 @@ results: ``None`` is *unknown*.  Numbers are exact: a float read from data is
 taken as the shortest decimal that prints as it (:func:`q`), and arithmetic uses
 int and Fraction.  The generated code reaches data only through these helpers
 and plain ``dict.get``.
+
+A value of a shape the language cannot take (text where a number is needed, a
+number where a record is read, a boolean in arithmetic) raises :class:`BadValue`,
+and nothing else: the engine turns exactly that exception into an ``error``
+verdict.  With a schema such values are refused by validation before any
+evaluator runs; without one (``sl.compile``), these helpers are the check.
 """
 
 from __future__ import annotations
@@ -14,14 +20,29 @@ from typing import Any, Callable, Iterable
 
 _float = float
 _Fraction = Fraction
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
+class BadValue(Exception):
+    """A value of the wrong shape for the operation (the record's fault, not the spec's)."""
+
+    def __init__(self, message: str, value: Any = None):
+        super().__init__(message)
+        self.value = value
+
+
+def _short(v: Any) -> str:
+    import reprlib
+
+    return reprlib.repr(v)  # bounded: data may be absurd
 
 
 def q(x: Any) -> Any:
     """Exact value of a number: floats become the decimal they print as.
 
-    Booleans count as 0 and 1 and non-finite floats stay as they are, exactly as
-    Python compares them, so the compiled fast path and this agree on any input;
-    a schema's validation is what turns such values into error verdicts.
+    Non-finite floats stay as they are, exactly as Python compares them (a
+    schema's validation refuses them first).  A boolean or anything else that is
+    not a number raises :class:`BadValue`.
     """
     if x.__class__ is _float:
         if x.is_integer() and -9007199254740992 <= x <= 9007199254740992:
@@ -29,8 +50,8 @@ def q(x: Any) -> Any:
         if x != x or x in (_INF, _NINF):
             return x
         return norm(_Fraction(repr(x)))
-    if not isinstance(x, (int, Fraction)):
-        raise TypeError(f"expected a number, found {x!r}")
+    if x.__class__ is bool or not isinstance(x, (int, Fraction)):
+        raise BadValue(f"expected a number, found {_short(x)}", x)
     return x
 
 
@@ -51,9 +72,25 @@ def dget(obj: Any, name: str) -> Any:
     """Read ``name`` from a record of unknown shape; through a list it maps (schemaless paths)."""
     if obj is None:
         return None
+    if isinstance(obj, dict):
+        return obj.get(name)
     if isinstance(obj, list):
         return [dget(e, name) for e in obj]
-    return obj.get(name)
+    raise BadValue(f"expected a record with `{name}`, found {_short(obj)}", obj)
+
+
+def truth(v: Any) -> Any:
+    """A condition's value: true, false or unknown; anything else is bad data."""
+    if v is None or v is True or v is False:
+        return v
+    raise BadValue(f"expected true or false, found {_short(v)}", v)
+
+
+def items_of(v: Any) -> Any:
+    """A collection to iterate (a list or a set); text or a number is bad data."""
+    if v is None or isinstance(v, _COLLECTIONS):
+        return v
+    raise BadValue(f"expected a list, found {_short(v)}", v)
 
 
 def norm(x: Any) -> Any:
@@ -71,15 +108,18 @@ def scaled(v: Any, scale: Any) -> Any:
 def enum(v: Any, lookup: dict) -> Any:
     if v is None:
         return None
-    return lookup[v]
+    try:
+        return lookup[v]
+    except (KeyError, TypeError):  # not a label, or not even hashable
+        raise BadValue(f"expected one of {', '.join(dict.fromkeys(lookup.values()))}, found {_short(v)}", v) from None
 
 
 def enumset(v: Any, lookup: dict) -> Any:
     if v is None:
         return None
-    if isinstance(v, str) or not isinstance(v, (list, tuple, set, frozenset)):
-        raise TypeError(f"expected a list of members, found {v!r}")
-    return frozenset(lookup[x] for x in v)
+    if not isinstance(v, _COLLECTIONS):
+        raise BadValue(f"expected a list of members, found {_short(v)}", v)
+    return frozenset(enum(x, lookup) for x in v)
 
 
 def get(obj: Any, name: str) -> Any:
@@ -92,13 +132,14 @@ def project(items: Any, fn: Callable[[Any], Any], flatten: bool) -> Any:
     """Map ``fn`` over a list (a path through a list), flattening lists of lists."""
     if items is None:
         return None
+    items = items_of(items)
     if flatten:
         out: list = []
         for e in items:
             v = fn(e)
             if v is None:
                 return None
-            out.extend(v)
+            out.extend(items_of(v))
         return out
     return [fn(e) for e in items]
 
@@ -186,6 +227,7 @@ def between(v: Any, low: Any, high: Any) -> Any:
 def member(v: Any, items: Any) -> Any:
     if v is None or items is None:
         return None
+    items = items_of(items)
     found = False
     unknown = False
     for x in items:
@@ -204,7 +246,7 @@ def contains(coll: Any, items: Any, quant: str | None) -> Any:
         return None
     if quant is None:
         return member(items, coll)
-    results = [member(x, coll) for x in items]
+    results = [member(x, coll) for x in items_of(items)]
     if quant == "all":
         out: Any = True
         for r in results:
@@ -244,6 +286,7 @@ def aggregate(func: str, items: Any, item: Callable | None, where: Callable | No
     """count/sum/avg/min/max/all/any/share over ``items`` with Kleene semantics."""
     if items is None:
         return None
+    items = items_of(items)
     if func in ("all", "any"):
         acc: Any = func == "all"
         for e in items:
