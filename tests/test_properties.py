@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 import os
 import pathlib
@@ -26,12 +25,8 @@ from hypothesis.extra.lark import from_lark
 
 import standardlang as sl
 from standardlang.lang import ast
-from standardlang.lang import ir
-from standardlang.backends.python.compiler import Compiler
 from standardlang.errors import StandardLangError
-from standardlang.engine.evaluate import rule_status
 from standardlang.tools.formatter import format_expr, format_spec
-from standardlang.backends.python.interpreter import Interpreter
 from standardlang.lang.parser import parse, parse_expression
 from standardlang.engine.verdict import Status
 
@@ -69,90 +64,7 @@ def same_value(got, expected) -> bool:
     return got == expected
 
 
-# ====================================================================== compiled == interpreter
-
-
-def _subnodes(node):
-    """``node`` and the IR nodes below it that are evaluated in the record's own scope."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, ir.Aggregate):
-            stack.append(n.coll)  # item and where are read in the element's scope
-        else:
-            stack.extend(ir.children(n))
-
-
-def _check_rules_agree(spec: sl.Spec, recs: list[dict]) -> None:
-    interp = Interpreter(spec.checked.lets)
-    compiler = Compiler(spec.checked.lets)
-    nodes = [n for rule in spec.rules for top in (rule.applies, *rule.requires, *(
-        p for alt in rule.alternatives for p in (alt.applies, *alt.requires))) if top is not None
-        for n in _subnodes(top)]
-    functions = [(n, compiler.compile_value(n)) for n in nodes]
-    for rec in recs:
-        before = copy.deepcopy(rec)
-        result = spec.judge(rec, S.ENTITY)
-        for rule, verdict in zip(spec.rules, result.verdicts):
-            expected = rule_status(rule, interp, rec)
-            compiled = spec.rule_function(rule.id)(rec)
-            assert compiled is expected, (rule.id, rec)
-            # records are valid, so Spec.judge gives the same status (never error)
-            assert verdict.status is expected, (rule.id, rec)
-        # every condition and sub-expression, not only the verdicts
-        for node, fn in functions:
-            assert same_value(fn(rec), interp.eval(node, [rec])), (node.text, rec)
-        assert rec == before, "evaluation must not change the record"
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(spec=S.specs(), recs=st.lists(S.records(), min_size=1, max_size=4))
-@example(spec=S.condition_spec([E("present(school) and school.area 不小于 2200 平方米")]),
-         recs=[{}, {"school": {"area": 2200}}, {"school": {"area": 2199.99}}, {"school": {}}])
-@example(spec=S.condition_spec([E("share(shops where open) >= 10 %"), E("count(units.spaces where area > 1 m2) >= 1"),
-                                E("all(n > 0 for units where big_unit)"), E("(if open then area else plot.area) >= 1 m2")]),
-         recs=[{"shops": [{"open": True}] + [{"open": False}] * 9, "units": [{"area": 60, "n": 0, "spaces": [{"area": 2}]}],
-                "open": None, "area": 3, "plot": {"area": 3}}, {"shops": [], "units": []}])
-def test_compiled_rules_agree_with_interpreter(spec, recs):
-    _check_rules_agree(load_ast(spec), recs)
-
-
-@given(values=st.lists(S.typed_values(), min_size=1, max_size=3), recs=st.lists(S.records(), min_size=1, max_size=4))
-@example(values=[("area", E("sum(area for shops where open) / households")), ("ratio", E("share(shops where open)")),
-                 ("count", E("count(units.spaces)")), ("number", E("avg(n for units)")),
-                 ("area", E("land + total - min(units.area)"))],
-         recs=[{}, {"households": 0, "shops": [{"open": True, "area": 0.1}, {"open": True, "area": 0.2}]},
-               {"units": [{"spaces": [{}, {}]}, {"n": 3}], "land": 0.0001, "area": 1.5}])
-def test_compiled_values_agree_with_interpreter(values, recs):
-    spec = load_ast(S.build_spec([ast.Rule("r1", None, (ast.Require(ast.Bool(True)),))], values))
-    interp = Interpreter(spec.checked.lets)
-    compiler = Compiler(spec.checked.lets, "values")
-    for ind in spec.indicators:
-        (entity, node), = ind.values
-        fn = compiler.compile_value(node)
-        for rec in recs:
-            expected = interp.eval(node, [rec])
-            assert same_value(fn(rec), expected), (node.text, rec)
-            res = spec.indicator_value(ind.id, rec)
-            assert same_value(res.value, expected)
-            assert res.status in (Status.PASS, Status.FAIL, Status.UNKNOWN)
-            assert (res.status is Status.UNKNOWN) == (expected is None)
-
-
-@given(st.data())
-def test_compiled_conditions_agree_inside_aggregates(data):
-    """Conditions drawn in the scope of a list element, used in where/for clauses."""
-    elem = data.draw(st.sampled_from(("shops", "units")), label="list")
-    cond = data.draw(S.exprs("bool", (elem,), "rule", 2), label="cond")
-    f = data.draw(st.sampled_from(("all", "any", "count", "share")), label="func")
-    agg = ast.Call(f, (ast.Name(elem),), where=cond)
-    if f in ("count", "share"):
-        test = ast.Compare(">=", agg, ast.Number("1") if f == "count" else ast.Number("50", "%"), spelling=">=")
-    else:
-        test = agg
-    recs = data.draw(st.lists(S.records(), min_size=1, max_size=4), label="records")
-    _check_rules_agree(load_ast(S.condition_spec([test])), recs)
+# compiled == interpreter: see tests/test_compiler.py
 
 
 # ====================================================================== formatter
@@ -540,45 +452,3 @@ def test_loose_specs_load_or_raise_standardlang_error(conds, let, recs):
         assert v.status in set(Status)
         v.explain()
     report.to_dict()
-
-
-# ====================================================================== schema-less expressions
-
-
-@st.composite
-def dynamic_conditions(draw, depth=3):
-    """Conditions over schema-less fields: a, b, c are bools, x, y numbers."""
-    if depth == 0 or draw(st.integers(0, 3)) == 0:
-        choice = draw(st.integers(0, 3))
-        if choice == 0:
-            return draw(st.sampled_from(("a", "b", "c")))
-        if choice == 1:
-            return draw(st.sampled_from(("true", "false")))
-        op = draw(st.sampled_from((">=", ">", "<=", "<", "==", "!=")))
-        k = draw(st.sampled_from(("0", "1", "2200", "0.3", "10 %", "y")))
-        return f"{draw(st.sampled_from(('x', 'y', 'x + y', 'x / y', 'x * 3')))} {op} {k}"
-    form = draw(st.integers(0, 3))
-    a, b = draw(dynamic_conditions(depth - 1)), draw(dynamic_conditions(depth - 1))
-    if form == 0:
-        return f"({a}) and ({b})"
-    if form == 1:
-        return f"({a}) or ({b})"
-    if form == 2:
-        return f"not ({a})"
-    return f"if {a} then ({b}) else ({draw(dynamic_conditions(depth - 1))})"
-
-
-DYNAMIC_RECORDS = st.fixed_dictionaries({}, optional={
-    "a": st.booleans() | st.none(), "b": st.booleans(), "c": st.booleans(),
-    "x": st.integers(-5, 3000) | st.decimals(-5, 3000, places=2).map(float),
-    "y": st.integers(0, 3000) | st.decimals(0, 3000, places=2).map(float),
-})
-
-
-@given(text=dynamic_conditions(), recs=st.lists(DYNAMIC_RECORDS, min_size=1, max_size=5))
-@example(text="x / y >= 10 %", recs=[{"x": 0, "y": 0}, {"x": 1, "y": 10}, {"x": 1.0, "y": 10.0}])
-def test_schemaless_compiled_agrees_with_interpreter(text, recs):
-    e = sl.compile(f"({text}) or false")  # a bare name is a value; `or false` makes it a condition
-    assert e.is_condition
-    for rec in recs:
-        assert e.evaluate(rec).status is rule_status(e.rule, e.interpreter, rec), rec

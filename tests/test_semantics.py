@@ -617,57 +617,7 @@ def test_goal_let_and_entity_let_in_rules():
 # ====================================================================== regressions (found as bugs by this suite)
 
 
-def _reference_status(expr, record) -> Status:
-    """The interpreter's verdict; malformed data that breaks it is an `error` verdict."""
-    try:
-        return rule_status(expr.rule, expr.interpreter, record)
-    except Exception:
-        return Status.ERROR
-
-
-def test_compiled_value_reads_floats_exactly():
-    """Regression: compiled code returned a float field raw (0.1), the interpreter exactly (1/10)."""
-    expr = SPEC.expression("area")
-    assert Interpreter(expr.interpreter.lets).eval(expr.node, [{"area": 0.1}]) == Fraction(1, 10)
-    got = Compiler(expr.interpreter.lets).compile_value(expr.node)({"area": 0.1})
-    assert got == Fraction(1, 10)
-
-
-@pytest.mark.parametrize("expr", [
-    lambda: sl.compile("(if c then x else 0.1) >= 0.1"),
-    lambda: SPEC.expression("(if flag then area else 0.1 m2) >= 0.1 m2"),
-], ids=["schemaless", "schema"])
-def test_compiled_if_with_unknown_test_agrees_with_interpreter(expr):
-    """Regression: compiled `if` with an unknown test compared raw 0.1 with exact 1/10 (unknown vs pass)."""
-    e = expr()
-    record = {"x": 0.1, "area": 0.1}
-    assert _reference_status(e, record) is Status.PASS
-    assert e.evaluate(record).status is Status.PASS
-
-
-MALFORMED = [
-    pytest.param("x >= 2200", {"x": True}, id="bool-vs-int-threshold"),         # compiled: fail
-    pytest.param("x >= 1", {"x": float("inf")}, id="inf"),                     # compiled: pass
-    pytest.param("x >= 1", {"x": float("nan")}, id="nan"),                     # compiled: fail
-    pytest.param("x == 1", {"x": "1"}, id="text-equals-number"),               # compiled: error, interpreter: fail
-    pytest.param("x == 1", {"x": True}, id="bool-equals-number"),              # compiled: error, interpreter: pass
-]
-
-
-@pytest.mark.parametrize("text,record", MALFORMED)
-def test_compiled_agrees_with_interpreter_on_malformed_data(text, record):
-    """Regression: the compiled fast path for a constant threshold judged bools and inf instead of erroring."""
-    e = sl.compile(text)
-    assert e.evaluate(record).status is _reference_status(e, record)
-
-
-# Regression (was xfail): a list read through a path keeps raw floats in compiled code
-def test_compiled_list_values_are_exact():
-    expr = SPEC.expression("stores.building_area")
-    record = {"stores": [{"building_area": 0.1}, {"building_area": 2}]}
-    assert expr.interpreter.eval(expr.node, [record]) == [Fraction(1, 10), 2]
-    assert expr.evaluate(record).value == [Fraction(1, 10), 2]
-    assert Compiler(expr.interpreter.lets).compile_value(expr.node)(record) == [Fraction(1, 10), 2]
+# compiled vs interpreter regressions: see tests/test_compiler.py
 
 
 def test_spec_expression_on_a_bool_area_is_an_error():

@@ -27,7 +27,7 @@ from standardlang.lang.model import CheckedRule, CheckedSpec
 from standardlang.lang.parser import parse, parse_expression
 from standardlang.lang.types import BoolT, RecordT, display_unit
 from standardlang.data.safe import is_huge_int
-from standardlang.data.validate import Problem, validate
+from standardlang.data.validate import Problem
 from standardlang.engine.verdict import Status, format_number
 
 REPORT_SCHEMA = "standardlang.report/1"
@@ -512,9 +512,11 @@ def _read_paths(nodes: list[Any], lets: dict) -> tuple[frozenset[str], frozenset
     read: set[str] = set()
     whole: set[str] = set()
     seen: set[str] = set()
-    stack: list[tuple[Any, bool]] = [(n, False) for n in nodes]
+    # (node, structural, level): level counts the aggregates around the node, whose item and
+    # where are read with the list element as scope 0; the record is then at depth `level`
+    stack: list[tuple[Any, bool, int]] = [(n, False, 0) for n in nodes]
     while stack:
-        n, structural = stack.pop()
+        n, structural, level = stack.pop()
         if isinstance(n, ir.Field):
             names, x = [], n
             while isinstance(x, ir.Field):
@@ -522,23 +524,27 @@ def _read_paths(nodes: list[Any], lets: dict) -> tuple[frozenset[str], frozenset
                 if x.obj is None:
                     break
                 x = x.obj
-            if isinstance(x, ir.Field) and x.obj is None and x.depth == 0:
+            if isinstance(x, ir.Field) and x.obj is None and x.depth == level:
                 path = ".".join(reversed(names))
                 read.add(path)
                 if not structural:
                     whole.add(path)
             if n.obj is not None:
-                stack.append((n.obj, True))
+                stack.append((n.obj, True, level))
             continue
         if isinstance(n, ir.Present):
-            stack.append((n.target, True))
+            stack.append((n.target, True, level))
             continue
-        if isinstance(n, ir.LetRef) and n.obj is None:
+        if isinstance(n, ir.LetRef) and n.obj is None and (n.depth == level or n.entity.startswith("goal:")):
             key = f"{n.entity}.{n.name}"
             if key not in seen and key in lets:
                 seen.add(key)
-                stack.append((lets[key].ir, False))
-        stack.extend((c, False) for c in ir.children(n))
+                stack.append((lets[key].ir, False, 0))
+        if isinstance(n, ir.Aggregate):
+            stack.append((n.coll, False, level))
+            stack.extend((c, False, level + 1) for c in (n.item, n.where) if c is not None)
+            continue
+        stack.extend((c, False, level) for c in ir.children(n))
     return frozenset(read), frozenset(whole)
 
 

@@ -25,7 +25,6 @@ named in :mod:`.debug`, counted (``Module.fallbacks``) and refused in strict mod
 from __future__ import annotations
 
 import os
-import re
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -93,6 +92,7 @@ class Compiler:
         """Compile every queued function into the module."""
         pending, self.pending = self.pending, []
         self.module.add(pending)
+        self.module.constants = {name: self.namespace[name] for name in self.consts.values()}
         return self.module
 
     def function(self, name: str) -> Callable:
@@ -106,7 +106,8 @@ class Compiler:
 
     def _name(self, prefix: str, label: str) -> str:
         """A fresh identifier from a rule id or label: ASCII letters, digits and ``_`` only."""
-        base = prefix + "_" + (re.sub(r"[^0-9A-Za-z]+", "_", label).strip("_") or "x")
+        ascii_only = "".join(c if c.isascii() and c.isalnum() else "_" for c in label)
+        base = prefix + "_" + ("_".join(part for part in ascii_only.split("_") if part) or "x")
         name, i = base, 1
         while name in self.names or name in self.namespace:
             i += 1
@@ -202,10 +203,17 @@ class Compiler:
         v = c.right.value
         if v.__class__ is not int or c.op in ("==", "!="):
             return None
-        var = self.expr(c.left, ["_r"], f)
-        if _is_dynamic(c.left):  # a schemaless value: ints inline, anything else through the runtime
-            return var, f"_v {c.op} {v!r} if _type(_v) is _int else _rt.compare({c.op!r}, _v, {v!r})"
-        return var, f"_v {c.op} {v!r}"
+        return self.expr(c.left, ["_r"], f), self.order_test("_v", c.op, v, _is_dynamic(c.left))
+
+    def order_test(self, var: str, op: str, v: int, dynamic: bool) -> str:
+        """The test `var OP v` of a known (not None) value against an int constant.
+
+        Every ordering against an int constant is emitted here (rule conjuncts and nested
+        comparisons alike), so one change here changes them all.
+        """
+        if dynamic:  # a schemaless value: ints inline, anything else through the runtime's checks
+            return f"({var} {op} {v!r} if _type({var}) is _int else _rt.compare({op!r}, {var}, {v!r}))"
+        return f"{var} {op} {v!r}"
 
     def value(self, node: ir.Node, label: str = "value") -> str:
         """Queue the function record -> value (None for unknown) of ``node``; gives its name."""
@@ -267,10 +275,10 @@ class Compiler:
 
     def read(self, n: ir.Field, base: str, base_may_be_none: bool, f: _Func) -> str:
         if _is_dynamic(n):  # a record of unknown shape: a dict is read here, anything else by the runtime
-            t = base if re.fullmatch(r"_[a-z]\d*", base) else f.temp()
+            t = base if base.isidentifier() else f.temp()
             bind = t if t == base else f"({t} := {base})"
             return f"({t}.get({n.name!r}) if _type({bind}) is _dict else _rt.dget({t}, {n.name!r}))"
-        if base_may_be_none and re.fullmatch(r"_[a-z]\d*", base):
+        if base_may_be_none and base.isidentifier():
             code = f"(None if {base} is None else {base}.get({n.name!r}))"
         elif base_may_be_none:
             t = f.temp()
@@ -358,11 +366,10 @@ class Compiler:
                     return f"(None if ({t} := {lhs}) is None else _rt.eq({t}, {v!r}))"
                 if op == "!=":
                     return f"(None if ({t} := {lhs}) is None else not _rt.eq({t}, {v!r}))"
-                if _is_dynamic(left):  # ints inline, anything else through the runtime's checks
-                    return (f"(None if ({t} := {lhs}) is None else ({t} {op} {v!r} if _type({t}) is _int "
-                            f"else _rt.compare({op!r}, {t}, {v!r})))")
-                return f"(None if ({t} := {lhs}) is None else {t} {op} {v!r})"
+                return f"(None if ({t} := {lhs}) is None else {self.order_test(t, op, v, _is_dynamic(left))})"
             elif isinstance(v, Fraction):
+                if op in ("==", "!="):
+                    return f"(None if ({t} := {lhs}) is None else {'not ' if op == '!=' else ''}_rt.eq({t}, {self.const(v)}))"
                 return f"(None if ({t} := {lhs}) is None else _q({t}) {op} {self.const(v)})"
         return f"_rt.compare({op!r}, {self.expr(left, scopes, f)}, {self.expr(right, scopes, f)})"
 
@@ -392,6 +399,8 @@ class Compiler:
         target = n.target
         if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
             base = scopes[-1 - target.depth] if target.obj is None else self.expr(target.obj, scopes, f)
+            if base.isidentifier():
+                return f"({base} is not None and {base}.get({target.name!r}) is not None)"
             t = f.temp()
             return f"(({t} := {base}) is not None and {t}.get({target.name!r}) is not None)"
         return f"({self.expr(target, scopes, f)} is not None)"

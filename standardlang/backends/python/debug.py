@@ -75,11 +75,22 @@ class Module:
         self.origins: list[Origin] = []
         self.fallbacks: list[Fallback] = []
         self.compiled: list[str] = []
+        self.constants: dict[str, Any] = {}  # the names of constants passed in the namespace
 
     @property
     def source(self) -> str:
-        """The generated Python source, as compiled (functions that fell back are absent)."""
-        return "\n".join(self.lines) + ("\n" if self.lines else "")
+        """The generated Python source, as compiled (functions that fell back are absent).
+
+        Line numbers are those of the compiled code (tracebacks point into this text); a
+        comment block at the end shows the constants the code reads from its namespace,
+        and the functions run by the interpreter instead.
+        """
+        if not self.lines:
+            return ""
+        tail = [f"# {name} = {_printable(_brief(value))}" for name, value in self.constants.items()]
+        tail = (["# constants (passed in the namespace):"] + tail) if tail else []
+        tail += [f"# {f.name}: {_printable(f.what)} is run by the interpreter: {f.reason}" for f in self.fallbacks]
+        return "\n".join(self.lines + tail) + "\n"
 
     def add(self, functions: list[Function]) -> None:
         """Compile ``functions`` into the namespace: all at once, or one by one if that fails."""
@@ -150,6 +161,14 @@ def annotate(exc: BaseException) -> BaseException:
         except AttributeError:  # pragma: no cover - a built-in exception without a __dict__
             pass
     return exc
+
+
+def _brief(value: Any) -> str:
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxstring, r.maxother, r.maxdict, r.maxset = 60, 60, 6, 6
+    return r.repr(value)
 
 
 def _printable(text: str) -> str:

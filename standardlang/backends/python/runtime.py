@@ -147,27 +147,23 @@ def project(items: Any, fn: Callable[[Any], Any], flatten: bool) -> Any:
 def arith(op: str, a: Any, b: Any) -> Any:
     if a is None or b is None:
         return None
+    if op == "/":
+        return div(a, b)
     a, b = q(a), q(b)
     if op == "+":
         return a + b
     if op == "-":
         return a - b
-    if op == "*":
-        return norm(a * b)
-    if b == 0:
-        return None
-    if isinstance(a, int) and isinstance(b, int):
-        return norm(Fraction(a, b))
-    return norm(a / b)
+    return norm(a * b)
 
 
 def div(a: Any, b: Any) -> Any:
+    """``a / b``, exact; unknown when ``b`` is 0 (both are checked to be numbers first)."""
     if a is None or b is None:
         return None
-    b = q(b)
+    a, b = q(a), q(b)
     if b == 0:
         return None
-    a = q(a)
     if a.__class__ is int and b.__class__ is int:
         return norm(Fraction(a, b))
     return norm(a / b)
@@ -191,6 +187,9 @@ def compare(op: str, a: Any, b: Any) -> Any:
 
 
 def _eq(a: Any, b: Any) -> bool:
+    """Equality of two known values: numbers exactly; a boolean never equals a number."""
+    if (a.__class__ is bool) is not (b.__class__ is bool):
+        return False
     if isinstance(a, (int, float, Fraction)) and not isinstance(a, bool) and isinstance(b, (int, float, Fraction)) \
             and not isinstance(b, bool):
         return q(a) == q(b)
