@@ -27,6 +27,7 @@ COMMANDS = {
     "eval": "evaluate one expression, optionally against a spec and a record",
     "explain": "explain one rule's verdict for one record, with the cited clause",
     "schema": "show the data a spec needs (JSON Schema or a Markdown table)",
+    "compile": "show the Python code a spec compiles to (one function per rule, with its spec line)",
     "indicators": "the city and district indicator table, target beside actual",
     "plan": "what to build: the nearest passing change per community, totals per place, what-if projects",
     "test": "run the inline examples of spec files",

@@ -15,6 +15,8 @@ every condition.
 from __future__ import annotations
 
 from operator import itemgetter
+
+import attrs
 from typing import Any, Callable
 
 from standardlang.backends.python.debug import annotate
@@ -354,23 +356,35 @@ def status_of(fn: Callable[[Any], Status], record: Any) -> Status:
         raise
 
 
-def record_problems(record: Any, rtype: RecordT) -> tuple[list[Problem], list[Problem]]:
-    """(the record's own problems, those of the linked child records it holds).
+def record_problems(record: Any, rtype: RecordT, cache: dict | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(the record's own problems, those of the linked records below it, at any depth).
 
     Children (``communities: list of community``) are judged as records of their own,
-    so their problems are reported there; a parent's rule that reads them is an error
-    all the same, and must not meet their bad values.
+    so their problems are reported there; a parent's rule or indicator that reads them
+    is an error all the same, and must not meet their bad values.  ``cache`` (by
+    object id, for one evaluation) validates each linked record once however many
+    parents and indicators read it.
     """
-    own = validate(record, rtype)
-    linked: list[Problem] = []
-    if isinstance(record, dict):
-        for name, info in rtype.fields.items():
-            elem = getattr(info.type, "elem", None)
-            children = record.get(name)
-            if isinstance(elem, RecordT) and elem.entity and isinstance(children, list):
-                for i, child in enumerate(children):
-                    linked.extend(validate(child, elem, f"{name}[{i}]"))
-    return own, linked
+    return validate(record, rtype), _linked_problems(record, rtype, {} if cache is None else cache)
+
+
+def _linked_problems(record: Any, rtype: RecordT, cache: dict) -> list[Problem]:
+    out: list[Problem] = []
+    if not isinstance(record, dict):
+        return out
+    for name, info in rtype.fields.items():
+        elem = getattr(info.type, "elem", None)
+        children = record.get(name)
+        if not (isinstance(elem, RecordT) and elem.entity and isinstance(children, list)):
+            continue
+        for i, child in enumerate(children):
+            key = id(child)
+            found = cache.get(key)
+            if found is None:  # the child's problems, relative to it (the child is kept alive by record)
+                found = cache[key] = validate(child, elem) + _linked_problems(child, elem, cache)
+            out.extend(attrs.evolve(p, path=f"{name}[{i}].{p.path}" if p.path != "record" else f"{name}[{i}]")
+                       for p in found)
+    return out
 
 
 def _everything(path: str) -> bool:

@@ -211,21 +211,32 @@ class Spec:
 
     def compute_indicators(self, inventory: Inventory) -> list[IndicatorResult]:
         out = []
+        cache: dict = {}  # linked records validated once for all indicators
         for ind in self.checked.indicators:
             for entity, _ in ind.values:
-                fn = self._indicator_fns[(ind.id, entity)]
                 for i, record in enumerate(inventory.records.get(entity, [])):
-                    out.append(judge_indicator(ind, fn, record, entity, self.record_id(entity, record, i),
-                                               self.interpreter))
+                    out.append(self._indicator(ind, entity, record, self.record_id(entity, record, i), cache))
         return out
 
     def indicator_value(self, indicator_id: str, record: Any, entity: str | None = None,
                         record_id: str | None = None) -> IndicatorResult:
         """One indicator's value and verdict for one record (a city, a district...)."""
         ind = next(i for i in self.checked.indicators if i.id == indicator_id)
-        entity = entity or ind.values[0][0]
-        return judge_indicator(ind, self._indicator_fns[(ind.id, entity)], record, entity, record_id,
-                               self.interpreter)
+        return self._indicator(ind, entity or ind.values[0][0], record, record_id, {})
+
+    def _indicator(self, ind: Any, entity: str, record: Any, record_id: str | None, cache: dict) -> IndicatorResult:
+        """The value of ``ind`` for one record: validated where the value reads it, then computed."""
+        key = (ind.id, entity)
+        paths = self._roots.get(key)
+        if paths is None:
+            paths = self._roots[key] = _read_paths([ind.value_for(entity)], self.checked.lets)
+        rtype = self.checked.entities.get(entity)
+        problems, linked = record_problems(record, rtype, cache) if rtype is not None else ([], [])
+        bad = [p for p in problems + linked if not isinstance(record, dict) or _reads_bad(paths, _path_of(p.path))]
+        if bad:
+            return IndicatorResult(ind, entity, record_id, None, Status.ERROR,
+                                   "bad data: " + "; ".join(str(p) for p in bad[:5]))
+        return judge_indicator(ind, self._indicator_fns[key], record, entity, record_id, self.interpreter)
 
     def expression(self, text: str, entity: str | None = None, name: str = "<expr>") -> "Expression":
         """Compile an expression against this spec's schema (for the REPL and tools)."""
@@ -507,45 +518,64 @@ def _read_paths(nodes: list[Any], lets: dict) -> tuple[frozenset[str], frozenset
     ``kindergarten.classes`` reads ``kindergarten`` only to reach ``classes`` and
     ``present(kindergarten)`` only to see that it is there: such paths are read but not
     *as a whole*, so a bad ``kindergarten.land_area`` leaves them alone.  A path is
-    dotted field names from the record (list elements without their index).
+    dotted field names from the record (list elements without their index); inside an
+    aggregate over a path (``count(communities where kind == new)``) the element's fields
+    extend it (``communities.kind``), so a bad field the aggregate does not read leaves it alone.
     """
     read: set[str] = set()
     whole: set[str] = set()
-    seen: set[str] = set()
-    # (node, structural, level): level counts the aggregates around the node, whose item and
-    # where are read with the list element as scope 0; the record is then at depth `level`
-    stack: list[tuple[Any, bool, int]] = [(n, False, 0) for n in nodes]
+    seen: set[tuple] = set()
+    # (node, structural, scopes): scopes[-1 - depth] is the path of the record at that depth
+    # ("" for the judged record, None for the elements of a list that is not a path)
+    stack: list[tuple[Any, bool, tuple]] = [(n, False, ("",)) for n in nodes]
     while stack:
-        n, structural, level = stack.pop()
+        n, structural, scopes = stack.pop()
         if isinstance(n, ir.Field):
-            names, x = [], n
-            while isinstance(x, ir.Field):
-                names.append(x.name)
-                if x.obj is None:
-                    break
-                x = x.obj
-            if isinstance(x, ir.Field) and x.obj is None and x.depth == level:
-                path = ".".join(reversed(names))
+            path = _node_path(n, scopes, lets)
+            if path is not None:
                 read.add(path)
                 if not structural:
                     whole.add(path)
             if n.obj is not None:
-                stack.append((n.obj, True, level))
+                stack.append((n.obj, True, scopes))
             continue
         if isinstance(n, ir.Present):
-            stack.append((n.target, True, level))
+            stack.append((n.target, True, scopes))
             continue
-        if isinstance(n, ir.LetRef) and n.obj is None and (n.depth == level or n.entity.startswith("goal:")):
-            key = f"{n.entity}.{n.name}"
-            if key not in seen and key in lets:
+        if isinstance(n, ir.LetRef) and n.obj is None:
+            scope = scopes[0] if n.entity.startswith("goal:") else scopes[-1 - n.depth]
+            key = (f"{n.entity}.{n.name}", scope)
+            if key not in seen and key[0] in lets:
                 seen.add(key)
-                stack.append((lets[key].ir, False, 0))
-        if isinstance(n, ir.Aggregate):
-            stack.append((n.coll, False, level))
-            stack.extend((c, False, level + 1) for c in (n.item, n.where) if c is not None)
+                stack.append((lets[key[0]].ir, structural, (scope,)))
             continue
-        stack.extend((c, False, level) for c in ir.children(n))
+        if isinstance(n, ir.Aggregate):
+            coll = _node_path(n.coll, scopes, lets)
+            # over a path: the list is read to go through it, each element's fields are read below it
+            stack.append((n.coll, coll is not None, scopes))
+            stack.extend((c, False, scopes + (coll,)) for c in (n.item, n.where) if c is not None)
+            continue
+        stack.extend((c, False, scopes) for c in ir.children(n))
     return frozenset(read), frozenset(whole)
+
+
+def _node_path(n: Any, scopes: tuple, lets: dict) -> str | None:
+    """The dotted record path a Field chain (or a definition that is one) reads, if it is one."""
+    if isinstance(n, ir.LetRef) and n.obj is None and f"{n.entity}.{n.name}" in lets:
+        scope = scopes[0] if n.entity.startswith("goal:") else scopes[-1 - n.depth]
+        return _node_path(lets[f"{n.entity}.{n.name}"].ir, (scope,), lets)
+    names, x = [], n
+    while isinstance(x, ir.Field):
+        names.append(x.name)
+        if x.obj is None:
+            break
+        x = x.obj
+    if not (isinstance(x, ir.Field) and x.obj is None) or x.depth >= len(scopes):
+        return None
+    prefix = scopes[-1 - x.depth]
+    if prefix is None:
+        return None
+    return ".".join(([prefix] if prefix else []) + names[::-1])
 
 
 def _reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:

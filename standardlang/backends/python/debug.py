@@ -164,11 +164,13 @@ def annotate(exc: BaseException) -> BaseException:
 
 
 def _brief(value: Any) -> str:
-    import reprlib
+    """A constant as the source's comment shows it: numbers in full, no text from the spec."""
+    from fractions import Fraction
 
-    r = reprlib.Repr()
-    r.maxstring, r.maxother, r.maxdict, r.maxset = 60, 60, 6, 6
-    return r.repr(value)
+    if isinstance(value, (int, Fraction)):
+        return repr(value)
+    size = len(value) if hasattr(value, "__len__") else "?"
+    return f"a {type(value).__name__} of {size} items (enum labels, set members)"
 
 
 def _printable(text: str) -> str:

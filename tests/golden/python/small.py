@@ -57,7 +57,7 @@ def value_1_community(_r):
     return _rt.exact(_rt.aggregate('share', _p0, None, lambda _s1: _s1.get('open')))
 
 # constants (passed in the namespace):
-# _k0 = {'existing': 'existing', 'new': 'new', '新建': 'new', '既有': 'existing'}
+# _k0 = a dict of 4 items (enum labels, set members)
 # _k1 = Fraction(1, 100)
 # _k2 = Fraction(3, 10)
 # _k3 = Fraction(39, 100)
