@@ -73,7 +73,9 @@ class Change:
         d["text_zh"] = self.describe("zh")
         return d
 
-    def shown(self, v: Any) -> str:
+    def shown(self, v: Any, lang: str = "en") -> str:
+        if isinstance(v, bool) and lang == "zh":
+            return "是" if v else "否"
         if isinstance(v, bool) or not isinstance(v, (int, float, Fraction)):
             return format_number(v)
         return format_number(exact(v) * self.scale, self.unit)
@@ -97,7 +99,7 @@ class Change:
             return (f"{self.path} {sign}{step}:{self.shown(self.before)} → {self.shown(self.after)}{rng}" if zh
                     else f"{self.path} {sign}{step}: {self.shown(self.before)} → {self.shown(self.after)}{rng}")
         if a == "set":
-            return f"{self.path} 设为 {self.shown(self.after)}" if zh else f"{self.path}: set to {self.shown(self.after)}"
+            return f"{self.path} 设为 {self.shown(self.after, 'zh')}" if zh else f"{self.path}: set to {self.shown(self.after)}"
         if a == "add_members":
             return (f"{self.path} 增加 {', '.join(self.members)}" if zh
                     else f"{self.path}: add {', '.join(self.members)}")

@@ -122,6 +122,7 @@ class Plan:
     communities: list = attrs.Factory(list)  # CommunityPlan
     places: list = attrs.Factory(list)  # Place, city first
     labels: dict = attrs.Factory(dict)  # path -> the schema's label (幼儿园)
+    names: dict = attrs.Factory(dict)  # (level, id) -> the place's name
     whatif: Any = None  # a projects.WhatIf when projects were given
 
     def place(self, level: str, ident: str) -> Place:
@@ -176,6 +177,7 @@ def make_plan(specs: list, data: Any, fixed: Iterable[str] | None = None, invent
             for i, rec in enumerate(inv.records.get(entity, [])):
                 plan.communities.append(community_plan(spec, planner, rec, i))
         level_records.setdefault("_indicators", []).append((spec, inv))
+    plan.names = names
     _places(plan, names, parents)
     for spec, inv in level_records.get("_indicators", []):
         _distances(plan, spec, inv)

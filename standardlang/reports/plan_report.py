@@ -94,7 +94,7 @@ def indicator_line(d: Any, lang: str = "en") -> str:
     if d.status == "pass":
         return head
     if d.status != "fail":
-        return head + f": {W[lang]['unknown']}"
+        return head.replace("unknown", "未知") + f": {W[lang]['unknown']}" if lang == "zh" else head + ": unknown"
     ways = [t.describe(lang) for t in d.terms]
     sep = f" {W[lang]['or']} "
     return head + (": " + sep.join(ways) if ways else "") + ("; " + "; ".join(d.notes) if d.notes and not ways else "")
@@ -102,11 +102,13 @@ def indicator_line(d: Any, lang: str = "en") -> str:
 
 def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
     w = W[lang]
-    where = " / ".join(x for x in (cp.district, cp.subdistrict) if x)
+    sub = plan.names.get(("subdistrict", cp.subdistrict), cp.subdistrict) if cp.subdistrict else None
+    where = " / ".join(x for x in (cp.district, sub) if x)
     lines = [f"{cp.record_id} {cp.name or ''}" + (f" ({where})" if where else "") + f"  [{cp.spec}]"]
     for item in cp.items:
         for i, route in enumerate(item.routes):
-            lead = f"  {w['item']} {item.item}" if i == 0 else f"    {w['or']}"
+            first = f"  第{item.item}项" if lang == "zh" else f"  {w['item']} {item.item}"
+            lead = first if i == 0 else f"    {w['or']}"
             if route.label:
                 lead += f" ({route.label})"
             text = "; ".join(c.describe(lang) for c in route.changes) or w["unsolved"]

@@ -52,8 +52,11 @@ def whatif_lines(w: Any, lang: str = "en") -> list[str]:
         lines.append(f"  {t['missed']} {w.deadline}:" if lang == "en" else f"  {t['missed']} {w.deadline}")
         shown = [d for d in w.missed if d["entity"] in ("city", "district")]
         for d in shown:
-            lines.append(f"    ✗ {d['indicator']} {d['title'] or ''} [{d['attribute']}] {d['entity']} {d['record']}: "
-                         f"{d['value_text']} (target {d['target_text']})")
+            attr = {"binding": "约束性", "expected": "预期性"}.get(d["attribute"], d["attribute"]) if lang == "zh" \
+                else d["attribute"]
+            value = d["value_text"].replace("unknown", "未知") if lang == "zh" else d["value_text"]
+            lines.append(f"    ✗ {d['indicator']} {d['title'] or ''} [{attr}] {d['entity']} {d['record']}: "
+                         + (f"{value}(目标 {d['target_text']})" if lang == "zh" else f"{value} (target {d['target_text']})"))
         below = len(w.missed) - len(shown)
         if below:
             lines.append(f"    … {below} " + ("more below district level (all in the JSON plan)" if lang == "en"
