@@ -25,7 +25,7 @@ from standardlang.engine.verdict import Status
 from standardlang.planning.changes import field_info, json_value
 from standardlang.planning.deciding import question
 from standardlang.planning.indicators import distance
-from standardlang.planning.shortfall import PLANNED, Planner
+from standardlang.planning.shortfall import PLANNED, Planner, item_of
 
 PLAN_SCHEMA = "standardlang.plan/1"
 LEVELS = ("city", "district", "subdistrict")
@@ -123,6 +123,7 @@ class Plan:
     places: list = attrs.Factory(list)  # Place, city first
     labels: dict = attrs.Factory(dict)  # path -> the schema's label (幼儿园)
     names: dict = attrs.Factory(dict)  # (level, id) -> the place's name
+    item_titles: dict = attrs.Factory(dict)  # item -> its title in the standard (一个幼儿园)
     whatif: Any = None  # a projects.WhatIf when projects were given
 
     def place(self, level: str, ident: str) -> Place:
@@ -131,7 +132,7 @@ class Plan:
     def to_dict(self) -> dict:
         d = {"schema": PLAN_SCHEMA,
              "specs": [{"name": s.name, "title": s.title, "path": s.path} for s in self.specs],
-             "labels": self.labels,
+             "labels": self.labels, "items": self.item_titles,
              "places": [p.to_dict() for p in self.places],
              "communities": [c.to_dict() for c in self.communities if c.items or c.questions or c.rules]}
         if self.whatif is not None:
@@ -171,6 +172,9 @@ def make_plan(specs: list, data: Any, fixed: Iterable[str] | None = None, invent
         inv = (inventories or {}).get(spec.name) or spec.inventory(data)
         _collect_names(spec, inv, names, parents, level_records)
         plan.labels.update(_labels(spec))
+        for r in spec.rules:
+            if getattr(r, "item_title", None):
+                plan.item_titles.setdefault(item_of(r), r.item_title)
         entities = {r.entity for r in spec.rules}
         for entity in entities:
             planner = Planner(spec, entity, fixed)

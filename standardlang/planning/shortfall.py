@@ -37,10 +37,10 @@ PLANNED = ("shall", "should")
 
 
 def item_of(rule: Any) -> str:
-    """The item a rule belongs to: its declared item, else the number before the dot of its id."""
-    item = getattr(rule, "item", None)
+    """The item a rule belongs to: its declared item (``item 2 "一个幼儿园" { ... }``), else the number before the dot of its id."""
+    item = getattr(rule, "item_id", None)
     if item is not None:
-        return str(getattr(item, "id", item))
+        return str(item)
     return rule.id.split(".", 1)[0]
 
 

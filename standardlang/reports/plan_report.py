@@ -107,7 +107,8 @@ def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
     lines = [f"{cp.record_id} {cp.name or ''}" + (f" ({where})" if where else "") + f"  [{cp.spec}]"]
     for item in cp.items:
         for i, route in enumerate(item.routes):
-            first = f"  第{item.item}项" if lang == "zh" else f"  {w['item']} {item.item}"
+            title = plan.item_titles.get(item.item)
+            first = (f"  第{item.item}项" if lang == "zh" else f"  {w['item']} {item.item}") + (f" {title}" if title else "")
             lead = first if i == 0 else f"    {w['or']}"
             if route.label:
                 lead += f" ({route.label})"
