@@ -221,3 +221,22 @@ def test_schema_markdown_marks_fields_required_when_their_record_is_present():
     nested = schema["$defs"]["community"]["properties"]["kindergarten"]
     rows = [r for r in field_rows(spec.entities["community"]) if r.path.startswith("kindergarten.")]
     assert {r.path.split(".", 1)[1] for r in rows if r.required_in == "kindergarten"} == set(nested["required"])
+
+
+# ---------------------------------------------------------------------- numbers
+def test_one_rounding_rule_and_a_failing_value_never_reads_as_its_target():
+    from fractions import Fraction as F
+
+    from standardlang.engine.verdict import format_number
+
+    assert format_number(F(472375, 1000000), "%") == "≈47.24 %"  # was exact to 4 decimals beside ≈4.33 %
+    assert format_number(F(1, 3), "%") == "≈33.33 %" and format_number(F(3325, 100)) == "33.25"
+    assert format_number(F(32999, 1000), "㎡", against=33) == "≈32.999 ㎡"
+    assert format_number(F(3299999, 100000), "㎡", against=33) == "≈32.99999 ㎡"
+    assert format_number(F(180001, 10000), "", against=18) == "≈18.0001"
+    assert format_number(F(17, 3), "", against=18) == "≈5.67"  # far from the target: two decimals
+    spec = sl.load(DEMO)
+    v = spec.judge({"id": "c", "kind": "new", "households": 1, "rooms": ["hall"],
+                    "kindergarten": {"classes": 6, "building_area": F(21999999, 10000)}}, "community")
+    text = v.verdict("2.building_area").explain()
+    assert "kindergarten.building_area is ≈2199.9999 m², needs ≥ 2200 m²" in text

@@ -14,6 +14,7 @@ every condition.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from operator import itemgetter
 
 import attrs
@@ -57,7 +58,10 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
         if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
             left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
         if isinstance(right, ir.Const):
-            detail = say["needs"].format(a=left.text, v=val(left), op=_OP_SYMBOL[op],
+            seen = interp.eval(left, scopes)
+            shown = (format_number(seen, display_unit(left.type), against=right.value)
+                     if isinstance(seen, (int, float, Fraction)) and not isinstance(seen, bool) else val(left))
+            detail = say["needs"].format(a=left.text, v=shown, op=_OP_SYMBOL[op],
                                          t=value_text(right, right.value, lang))
         else:
             detail = say["pair"].format(a=left.text, va=val(left), b=right.text, vb=val(right), op=_OP_SYMBOL[op])
@@ -275,7 +279,8 @@ class IndicatorResult:
 
     @property
     def value_text(self) -> str:
-        return format_number(self.value, self.indicator.unit or display_unit(self.indicator.target.type))
+        return format_number(self.value, self.indicator.unit or display_unit(self.indicator.target.type),
+                             against=self.indicator.target.value)
 
     def to_dict(self) -> dict:
         ind = self.indicator

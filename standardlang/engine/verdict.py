@@ -16,8 +16,14 @@ from standardlang.lang import vocabulary
 from standardlang.status import SYMBOLS, Status  # noqa: F401 - re-exported: the historical home
 
 
-def format_number(value: Any, unit: str = "") -> str:
-    """Show a value with its unit: exact, without float noise (2200 m², 33.3 %)."""
+def format_number(value: Any, unit: str = "", against: Any = None) -> str:
+    """Show a value with its unit, by one rule: exact when it has at most 2 decimals (2200 m²,
+    33.25 %), else ``≈`` and 2 decimals (≈4.33 %, ≈47.24 %).
+
+    ``against`` is a threshold the value is compared with: a value that differs from it is
+    given as many more decimals as it takes never to read as the threshold, or as lying on
+    its other side (32.999 beside 33 reads ≈32.999, not ≈33).
+    """
     if value is None:
         return "unknown"
     if isinstance(value, bool):
@@ -25,16 +31,32 @@ def format_number(value: Any, unit: str = "") -> str:
     if isinstance(value, (int, float, Fraction)):
         from standardlang.lang.units import UNITS
 
-        v = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+        v = _exact(value)
         if unit in UNITS:  # values are held in base units (m², m, min, ratio): show them in `unit`
             v = v / UNITS[unit][1]
         text = _decimal(v)
+        if isinstance(against, (int, float, Fraction)) and not isinstance(against, bool) and text.startswith("≈"):
+            t = _exact(against) / (UNITS[unit][1] if unit in UNITS else 1)
+            places = 2
+            while places < 12 and v != t and _crosses(v, t, places):
+                places += 1
+                text = "≈" + _fixed(v, places)
         if unit in ("%", "‰"):
             return f"{text} {unit}"
         return f"{text} {unit}".rstrip()
     if isinstance(value, (set, frozenset, list, tuple)):
         return "{" + ", ".join(sorted(format_number(v) for v in value)) + "}"
     return str(value)
+
+
+def _exact(value: Any) -> Fraction:
+    return Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+
+
+def _crosses(v: Fraction, threshold: Fraction, places: int) -> bool:
+    """Whether ``v`` rounded to ``places`` decimals equals ``threshold`` or lies on its other side."""
+    shown = Fraction(round(v * 10 ** places), 10 ** places)
+    return (shown > threshold) != (v > threshold) or (shown < threshold) != (v < threshold)
 
 
 def _decimal(v: Fraction) -> str:
@@ -47,9 +69,9 @@ def _decimal(v: Fraction) -> str:
         return f"{'-' if v < 0 else ''}≈10^{exp}"
     if v.denominator == 1:
         return str(v.numerator)
-    # exact when it terminates within 4 decimals (2200.5, 33.125); else ≈ with 2 decimals
-    if Fraction(round(v * 10000), 10000) == v:
-        return _fixed(v, 4)
+    # exact when it terminates within 2 decimals (2200.5, 33.25); else ≈ with 2 decimals
+    if Fraction(round(v * 100), 100) == v:
+        return _fixed(v, 2)
     return "≈" + _fixed(v, 2)
 
 
