@@ -120,3 +120,12 @@ def test_whole_document_reports_refuse_large_inputs_with_a_hint(capsys, tmp_path
     code, _, err = run(capsys, "check", *SPECS, "--data", *CITY_CSV, "--format", "html", "-o", tmp_path / "r.html")
     assert code == 2 and "too many for a html report" in err and "--format jsonl" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_eval_streams_jsonl_one_line_per_record(capsys, tmp_path):
+    data = tmp_path / "communities.jsonl"
+    data.write_text("".join(f'{{"id": "c{i}", "households": {i}}}\n' for i in range(2500)) + "{bad\n", encoding="utf-8")
+    code, out, _ = run(capsys, "eval", "households >= 1000", "--spec", DEMO, "--data", data)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2501
+    assert lines[999] == "c999: fail" and lines[1000] == "c1000: pass" and lines[-1] == "#2501: error"

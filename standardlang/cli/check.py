@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import sys
 from typing import Any
 
@@ -108,7 +109,12 @@ def refuse_large(args: argparse.Namespace) -> None:
 
     lines = 0
     for p in args.data:
-        if data_format(p) in ("jsonl", "csv", "tsv"):
+        if data_format(p) in ("json", "yaml", "xlsx"):  # documents: by size (a community takes about 2 KB)
+            try:
+                lines += os.path.getsize(p) // 2048
+            except OSError:
+                continue
+        elif data_format(p) in ("jsonl", "csv", "tsv"):
             try:
                 with open(p, "rb") as fh:
                     lines += sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))

@@ -4,14 +4,15 @@ Takes one expression and, optionally, a spec (for the schema, units and
 definitions) and data; gives the value with its unit (``2300 m²``) or, for a
 condition, the verdict and its explanation.  Without ``--data`` the expression is
 evaluated on an empty record; with ``--data`` and no ``--record``, on every record
-of the entity, one line each.  Exit code 0 once evaluated (whatever the value),
+of the entity, one line each (JSON Lines and CSV read a chunk at a time, printed as they come).  Exit code 0 once evaluated (whatever the value),
 2 for an expression or spec error, 3 for unreadable data.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import itertools
+from typing import Any, Iterator
 
 from standardlang.data.readers import ABSENT, convert_cell
 from standardlang.lang.types import Dynamic
@@ -35,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     if args.spec:
         spec = load(args.spec)
         expr, entity = compile_for(spec, args.expression, args.entity)
-        if args.data:
+        if args.data and not args.record and _streamable(args.data):
+            records = _streamed(spec, entity, args)  # one line per record, in bounded memory
+        elif args.data:
             dataset = bind(read_files(args.data, args.encoding), spec, args.entity)
             if args.record:
                 i, rec = find_record(spec, dataset, entity, args.record)
@@ -51,15 +54,17 @@ def run(args: argparse.Namespace) -> int:
                 records = [(args.record, _find_plain(plain, args.record))]
             else:
                 records = [(_plain_id(r, i), r) for i, (r, _src) in enumerate(plain)]
-    if len(records) == 1:
-        label, rec = records[0]
+    it = iter(records)
+    first = list(itertools.islice(it, 2))
+    if len(first) == 1:
+        label, rec = first[0]
         result = expr.evaluate(rec)
         print(result.explain() if expr.is_condition else _value_text(result))
         return 0
-    if not records:
+    if not first:
         print("no records")
         return 0
-    for label, rec in records:
+    for label, rec in itertools.chain(first, it):
         result = expr.evaluate(rec)
         if expr.is_condition:
             line = f"{label}: {result.status.value}"
@@ -73,6 +78,26 @@ def run(args: argparse.Namespace) -> int:
                 line += f" (missing: {', '.join(result.missing)})"
         print(line)
     return 0
+
+
+def _streamable(paths: list[str]) -> bool:
+    from standardlang.data.readers import data_format
+
+    return all(data_format(p) in ("jsonl", "csv", "tsv") for p in paths)
+
+
+def _streamed(spec: Any, entity: str, args: argparse.Namespace) -> Iterator[tuple[str, Any]]:
+    """(record id, record) of the JSON Lines / CSV files, a chunk at a time."""
+    from standardlang.cli.stream import chunks
+    from standardlang.data.readers import Table, bind
+
+    for path in args.data:
+        n = 0
+        for rows, sources, headers, flat in chunks(path, args.encoding):
+            ds = bind([Table(path, rows, sources, flat=flat, headers=headers)], spec, args.entity or entity)
+            for rec in ds.inventory.records.get(entity, []):
+                yield spec.record_id(entity, rec, n), rec
+                n += 1
 
 
 def plain_records(tables: list) -> list[tuple[Any, Any]]:

@@ -6,7 +6,7 @@ streaming ``check`` (``--format jsonl|csv|parquet``): a JSON-ready line
 (:func:`record_line`), CSV rows (:func:`csv_rows`, the columns of the CSV report)
 or long-format rows for Parquet (:func:`parquet_rows`); and the writers that put
 them in a file or on stdout without holding the report in memory (:class:`Writer`).
-The line formats are documented in ``docs/report-format.md`` ("JSON Lines").
+The line formats are documented in ``docs/cli.md`` ("Large inputs: streaming").
 """
 
 from __future__ import annotations
