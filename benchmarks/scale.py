@@ -18,12 +18,10 @@ Usage (by hand; figures in docs/performance.md)::
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = [os.path.join(ROOT, "specs", "complete_community.stdl"), os.path.join(ROOT, "specs", "wuhai_indicators.stdl")]
@@ -33,7 +31,6 @@ HARNESS = r"""
 import json, resource, sys, time
 mode, folder, out, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 specs = json.loads(sys.argv[5])
-import glob
 data = sorted(glob.glob(folder + "/*.jsonl"))
 t0, c0 = time.perf_counter(), time.process_time()
 if mode == "cli":
@@ -73,10 +70,10 @@ def inventory(size: int, work: str) -> str:
     return folder
 
 
-def measure(mode: str, folder: str, jobs: int) -> dict:
+def measure(mode: str, folder: str, jobs: int, specs: list[str] = SPECS) -> dict:
     out = os.path.join(folder, f"report-{mode}-{jobs}.jsonl")
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", HARNESS, mode, folder, out, str(jobs), json.dumps(SPECS)],
+    proc = subprocess.run([sys.executable, "-c", HARNESS, mode, folder, out, str(jobs), json.dumps(specs)],
                           capture_output=True, text=True, env=env)
     if proc.returncode != 0 or not proc.stdout.strip():
         raise SystemExit(f"{mode} failed:\n{proc.stderr[-2000:]}")
@@ -93,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "standardlang-scale"))
     ap.add_argument("--no-library", action="store_true", help="measure the command line only")
+    ap.add_argument("--specs", nargs="+", default=SPECS, help="spec files (default: column 5 and the indicators)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     rows = []
@@ -100,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = inventory(size, args.work)
         runs = [("cli", j) for j in args.jobs] + ([] if args.no_library else [("library", 1)])
         for mode, jobs in runs:
-            r = measure(mode, folder, jobs)
+            r = measure(mode, folder, jobs, [os.path.abspath(p) for p in args.specs])
             r.update(size=size, mode=mode, jobs=jobs, per_s=size / r["wall"])
             rows.append(r)
             if not args.json:

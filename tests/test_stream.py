@@ -129,3 +129,20 @@ def test_eval_streams_jsonl_one_line_per_record(capsys, tmp_path):
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2501
     assert lines[999] == "c999: fail" and lines[1000] == "c1000: pass" and lines[-1] == "#2501: error"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_unreadable_or_empty_jsonl_leaves_no_report(capsys, tmp_path, jobs):
+    out = tmp_path / "r.jsonl"
+    bad = tmp_path / "communities.jsonl"
+    bad.write_text("not json\n" * 30, encoding="utf-8")
+    code, _, err = run(capsys, "check", DEMO, "--data", bad, "--format", "jsonl", "-o", out, "--jobs", jobs)
+    assert code == 3 and "not JSON Lines" in err and not out.exists()
+    bad.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "check", DEMO, "--data", bad, "--format", "jsonl", "-o", out, "--jobs", jobs)
+    assert code == 3 and "no records" in err and not out.exists()
+    many = tmp_path / "many.jsonl"  # several chunks in one process
+    many.write_text("".join(f'{{"id": "c{i}"}}\n' for i in range(2100)), encoding="utf-8")
+    code, _, err = run(capsys, "check", DEMO, "--data", many, "--format", "jsonl", "-o", out, "--jobs", jobs,
+                       "--entity", "community")
+    assert code in (0, 1) and "2100 records in" in err

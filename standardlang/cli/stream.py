@@ -100,6 +100,13 @@ class Judge:
         from standardlang.reports import stream as out
 
         path, rows, sources, headers, flat, start = task
+        good = None
+        if flat == "raw":  # JSON Lines text, parsed here in the worker: the main process only reads lines
+            from standardlang.data.readers import Provenance, UnreadableLine, jsonl_row
+
+            sources = [Provenance(path, n, "line") for n, _ in rows]
+            rows = [jsonl_row(line) for _, line in rows]
+            good, flat = sum(not isinstance(r, UnreadableLine) for r in rows), False
         text: list[str] = []
         table_rows: list[dict] = []
         counts = [Counter() for _ in self.specs]
@@ -138,7 +145,7 @@ class Judge:
                     if self.projections[k] is not None:
                         projected[k].append(project(rec, self.projections[k]))
         return {"text": "".join(text), "rows": table_rows, "counts": counts, "in": records_in, "error": in_error,
-                "failures": failures, "projected": projected, "warnings": warnings}
+                "failures": failures, "projected": projected, "warnings": warnings, "good": good, "lines": len(rows)}
 
 
 def _json(d: dict) -> str:
@@ -162,8 +169,9 @@ def _csv(rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def projected_fields(spec: Any, entity: str) -> frozenset[str] | None:
-    """The fields of ``entity`` records that indicators of the levels above read (None: none do)."""
+def projected_fields(spec: Any, entity: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """(the fields of ``entity`` records that indicators of the levels above read, every field name
+    those indicators read at any depth); None when no indicator of a level above reads them."""
     from standardlang.lang import ir
 
     nodes = [node for ind in spec.indicators for ent, node in ind.values if ent != entity]
@@ -191,11 +199,30 @@ def projected_fields(spec: Any, entity: str) -> frozenset[str] | None:
             elem = getattr(info.type, "elem", None)
             if getattr(elem, "name", None) == entity and info.by:
                 keep.add(info.by)
-    return frozenset(keep)
+    return tuple(sorted(keep)), frozenset(names)
 
 
-def project(rec: Any, fields: frozenset[str]) -> Any:
-    return {k: v for k, v in rec.items() if k in fields} if isinstance(rec, dict) else rec
+def project(rec: Any, fields: tuple[tuple[str, ...], frozenset[str]]) -> Any:
+    """A record reduced to what the levels above read: a tuple of its kept fields' values, nested
+    records cut to the field names read (a tuple holds no keys: about a third of a dict's memory)."""
+    if not isinstance(rec, dict):
+        return rec  # a record in error stays one, as in the report held in memory
+    keep, names = fields
+    return tuple(_slim(rec.get(k), names) for k in keep)
+
+
+def _slim(v: Any, names: frozenset[str]) -> Any:
+    if isinstance(v, dict):
+        return {k: _slim(x, names) for k, x in v.items() if k in names}
+    if isinstance(v, list):
+        return [_slim(x, names) for x in v]
+    return v
+
+
+def unproject(t: Any, fields: tuple[tuple[str, ...], frozenset[str]]) -> Any:
+    if not isinstance(t, tuple):
+        return t
+    return {k: v for k, v in zip(fields[0], t) if v is not None}
 
 
 # ------------------------------------------------------------------ the pipeline
@@ -239,15 +266,31 @@ def run(args: argparse.Namespace, specs: list, selections: list) -> int:
     with Writer(args.format, args.output) as writer:
         for path, entities in plans:
             judge_args = (selections, entities, (explain, args.lang, args.format, args.fail_on, levels))
+            good: int | None = 0
+            lines = 0
             for result in _judged(path, args, specs, judge_args):
                 totals.add(result)
+                if result["good"] is None or good is None:
+                    good = None  # parsed by the reader, which checks this itself
+                else:
+                    good, lines = good + result["good"], lines + result["lines"]
+                if good == 0 and lines >= 20:
+                    _not_jsonl(path)
                 if result["text"]:
                     writer.write_text(result["text"])
                 if result["rows"]:
                     writer.write_rows(result["rows"])
+            if good == 0 and lines:
+                _not_jsonl(path)
         _whole_and_levels(args, specs, selections, tables, plans, totals, writer, explain, levels)
         totals.finish(writer, args)
     return 1 if totals.failures else 0
+
+
+def _not_jsonl(path: str) -> None:
+    from standardlang.data.readers import _error
+
+    raise _error("D003", path, "not JSON Lines: no line of it is a JSON value")
 
 
 def _level_names(specs: list) -> set[str]:
@@ -282,7 +325,7 @@ def _resolve(spec: Any, name: str | None) -> str | None:
 def _judged(path: str, args: Any, specs: list, judge_args: tuple) -> Iterator[dict]:
     """Chunk results in input order: in this process, or in ``--jobs`` worker processes."""
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    tasks = _tasks(path, args.encoding)
+    tasks = _tasks(path, args.encoding, raw=jobs > 1)
     if jobs <= 1:
         judge = Judge(specs, judge_args[0], judge_args[1], *judge_args[2])
         for task in tasks:
@@ -308,11 +351,36 @@ def _ordered(pool: Any, tasks: Iterator[tuple], window: int) -> Iterator[dict]:
         yield pending.popleft().get()
 
 
-def _tasks(path: str, encoding: str | None) -> Iterator[tuple]:
+def _tasks(path: str, encoding: str | None, raw: bool = False) -> Iterator[tuple]:
+    from standardlang.data.readers import data_format
+
+    if raw and data_format(path) == "jsonl":
+        yield from _raw_tasks(path, encoding)
+        return
     start = 0
     for rows, sources, headers, flat in chunks(path, encoding):
         yield (path, rows, sources, headers, flat, start)
         start += len(rows)
+
+
+def _raw_tasks(path: str, encoding: str | None) -> Iterator[tuple]:
+    """Chunks of (line number, text) of a JSON Lines file, for workers to parse."""
+    from standardlang.data import safe
+    from standardlang.data.readers import _error, _open
+
+    start, lines = 0, []
+    with _open(path) as fh:
+        enc = safe.decide_encoding(fh, encoding)
+        for n, line in safe.lines(fh, enc):
+            if line.strip():
+                lines.append((n, line))
+            if len(lines) >= CHUNK:
+                yield (path, lines, None, [], "raw", start)
+                start, lines = start + len(lines), []
+    if lines:
+        yield (path, lines, None, [], "raw", start)
+    elif not start:
+        raise _error("D004", path, "no records: the file is empty", hint="JSON Lines hold one record (a JSON object) a line")
 
 
 class Totals:
@@ -377,7 +445,9 @@ def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, pl
             for recs in records.values():
                 for r in recs:
                     _unlink(spec, r, ent)
-            records[ent] = records.get(ent, []) + totals.projected[k]
+            fields = projected_fields(spec, ent)
+            records[ent] = records.get(ent, []) + [unproject(t, fields) for t in totals.projected[k]]
+            totals.projected[k] = []
         inventory = Inventory(spec.entities, records, dataset.sources)
         for ent in streamed_ents:
             inventory.records[ent] = []  # judged already, on the way; their projections stay linked above
