@@ -137,7 +137,7 @@ def bench_load(n_rules: int = 100) -> dict:
         "import time, sys\n"
         "text = sys.stdin.read()\n"
         "import standardlang as sl\n"
-        "from standardlang.lang.parser import _parsers\n"
+        "from standardlang.lang.grammar import lark_parser as _parsers\n"
         "t0 = time.perf_counter(); _parsers(); t1 = time.perf_counter()\n"
         "spec = sl.loads(text, 'bench.stdl'); t2 = time.perf_counter()\n"
         "spec2 = sl.loads(text, 'bench.stdl'); t3 = time.perf_counter()\n"

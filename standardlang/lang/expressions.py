@@ -39,6 +39,9 @@ class ExprChecker:
         self.scopes = scopes
         self.goal_lets = goal_lets
         self.goal_key = goal_key
+        # set when arithmetic on constants was built, so the folding pass has work to do
+        # (most expressions have none, and the pass would cost a third of the checking)
+        self.foldable = False
 
     def fail(self, code: str, message: str, span, hint=None):
         self.c.fail(code, message, span, hint)
@@ -46,6 +49,8 @@ class ExprChecker:
     def expression(self, node: ast.Expr, enum_hint: EnumT | None = None) -> ir.Node:
         """The checked and folded IR of a whole expression (raises :class:`CheckFailed` after an error)."""
         checked = self.check(node, enum_hint)
+        if not self.foldable:
+            return checked
         try:
             return fold(checked)
         except DivisionByZero as exc:
@@ -199,6 +204,7 @@ class ExprChecker:
         operand = self.check(node.operand)
         if not is_numeric(operand.type):
             self.fail("E108", f"cannot negate {operand.type.describe()}", node.span)
+        self.foldable = self.foldable or isinstance(operand, ir.Const)
         return ir.Unary("neg", operand, operand.type, span=node.span, text=self.t(node))
 
     def x_Not(self, node: ast.Not, hint) -> ir.Node:
@@ -225,6 +231,7 @@ class ExprChecker:
             if not is_numeric(side.type):
                 self.fail("E108", f"`{node.op}` needs numbers, found {side.type.describe()} `{side.text}`", src.span)
         typ = self.arith_type(node.op, left.type, right.type, node)
+        self.foldable = self.foldable or (isinstance(left, ir.Const) and isinstance(right, ir.Const))
         return ir.Binary(node.op, left, right, typ, span=node.span, text=self.t(node))
 
     def arith_type(self, op: str, lt: Type, rt: Type, node) -> Type:
@@ -430,6 +437,7 @@ class ExprChecker:
         item = None
         if node.item is not None:
             item = sub.check(node.item)
+        self.foldable = self.foldable or sub.foldable
         value_type = item.type if item is not None else elem
         if f == "count":
             if item is not None:
