@@ -59,7 +59,7 @@ CITY = {"id": "150300", "name": "乌海市"}
 # 1.4 ‰); the city as a whole is just under 18 per 10,000 (959 / 533,000).
 DISTRICTS: list[dict[str, Any]] = [
     {"id": "150302", "name": "海勃湾区", "profile": "core",
-     "stats": {"resident_population": 330000, "urban_resident_population": 312000, "community_workers": 575,
+     "stats": {"resident_population": 330000, "urban_resident_population": 312000, "community_workers": 575, "community_workers_trained": 575,
                "registered_population": 250000, "professional_social_workers": 380,
                "childcare_places": 1650, "inclusive_childcare_places": 560,
                "kindergartens": 48, "model_kindergartens": 14, "quality_balanced_education": True,
@@ -70,7 +70,7 @@ DISTRICTS: list[dict[str, Any]] = [
                       ("005", "滨河街道", "subdistrict", 6), ("006", "林荫街道", "subdistrict", 5),
                       ("007", "千钢街道", "subdistrict", 5), ("100", "千里山镇", "town", 4)]},
     {"id": "150303", "name": "海南区", "profile": "gaps",
-     "stats": {"resident_population": 86000, "urban_resident_population": 80000, "community_workers": 144,
+     "stats": {"resident_population": 86000, "urban_resident_population": 80000, "community_workers": 144, "community_workers_trained": 144,
                "registered_population": 70000, "professional_social_workers": 98,
                "childcare_places": 344, "inclusive_childcare_places": 120,
                "kindergartens": 16, "model_kindergartens": 4, "quality_balanced_education": False,
@@ -80,7 +80,7 @@ DISTRICTS: list[dict[str, Any]] = [
                       ("003", "公乌素街道", "subdistrict", 4), ("100", "巴音陶亥镇", "town", 5),
                       ("101", "拉僧庙镇", "town", 4)]},
     {"id": "150304", "name": "乌达区", "profile": "middle",
-     "stats": {"resident_population": 148000, "urban_resident_population": 141000, "community_workers": 240,
+     "stats": {"resident_population": 148000, "urban_resident_population": 141000, "community_workers": 240, "community_workers_trained": 226,
                "registered_population": 120000, "professional_social_workers": 150,
                "childcare_places": 560, "inclusive_childcare_places": 160,
                "kindergartens": 24, "model_kindergartens": 7, "quality_balanced_education": True,
@@ -131,6 +131,7 @@ GOODS = ["vegetables", "fruit", "fresh_food", "daily_goods"]
 OUTLETS = ["barber", "laundry", "pharmacy", "repair", "housekeeping", "restaurant"]
 UTILITIES = ["water_supply", "drainage", "power_supply", "roads", "gas_supply", "heating_supply", "telecom"]
 FEATURES = ["low_counter", "info_screen", "tactile_voice_signs", "accessible_toilet"]
+SERVICE_FACILITIES = ["社区综合服务站", "社区卫生服务站", "老年服务站", "社区服务大厅", "阅览室"]
 SITE_FACILITIES = ["fitness_equipment", "fitness_trail", "seating", "children_play"]
 COURTS = ["football_5", "basketball", "volleyball", "table_tennis", "gateball"]
 BUILT_WITH = ["standalone", "with_service_station", "with_health_station", "with_residential", "with_office",
@@ -226,7 +227,11 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
                               and not rng.random() < prof["heating_off"] / 3)
     if rec["central_heating"] is None:
         del rec["central_heating"]
-    _put(rec, "conditions_allow", d.fact(0.35 + 0.45 * quality if kind != "constrained" else 0.25))
+    # each clause's own condition (专栏5第4、10、12、16项)
+    _put(rec, "day_care_conditions", d.fact(0.35 + 0.45 * quality if kind != "constrained" else 0.25))
+    _put(rec, "ebike_conditions", d.fact(0.5 + 0.3 * quality if kind != "constrained" else 0.3))
+    _put(rec, "lift_retrofit_conditions", d.fact(0.4 if kind != "new" else 0.7))
+    _put(rec, "professional_pm_conditions", d.fact(0.4 + 0.5 * quality))
     info = None if ind_gap() else rng.random() < prof["info"]
     _put(rec, "info_platform", info)
     vol = None if ind_gap() else rng.random() < prof["volunteer"]
@@ -272,6 +277,7 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         dc: dict[str, Any] = {}
         _put(dc, "building_area", d.measure(350, 200, 900, p_exact=0.15, p_below=0.25))
         _put(dc, "services", d.subset(DAY_CARE_SERVICES, 0.7))
+        _put(dc, "serves_dependent", d.fact(0.85))
         rec["day_care_center"] = dc
     if rng.random() < 0.88:
         hs: dict[str, Any] = {}
@@ -292,14 +298,18 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
             r = rng.random()
             if d.missing(0.8):
                 stores.append({})
-            elif r < 0.12:
-                stores.append({"building_area": 50})
+                continue
+            if r < 0.12:
+                store: dict[str, Any] = {"building_area": 50}
             elif r < 0.2:
-                stores.append({"building_area": 100})
+                store = {"building_area": 100}
             elif r < 0.4:
-                stores.append({"building_area": rng.randint(30, 49)})
+                store = {"building_area": rng.randint(30, 49)}
             else:
-                stores.append({"building_area": rng.randint(51, 160)})
+                store = {"building_area": rng.randint(51, 160)}
+            # what a store sells: a share of the supermarket's four kinds (together they may cover them)
+            _put(store, "goods", None if d.missing() else [g for g in GOODS if rng.random() < 0.7])
+            stores.append(store)
         rec["convenience_stores"] = stores
     if not ind_gap():
         r = rng.random()
@@ -310,7 +320,10 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
             commercial = total_area * rng.uniform(0.04, 0.13)
         rec["commercial_area"] = _round(max(commercial, 300), 0.5)
     groups = None if d.missing() else rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6, 8))
-    _put(rec, "locker_groups", groups)
+    if groups is not None:  # letter boxes and parcel lockers, the two kinds the clause names
+        letters = 0 if groups == 0 else rng.choice((0, 1, 1, 2)) if groups > 1 else rng.choice((0, 1))
+        _put(rec, "letter_box_groups", None if d.missing(0.5) else min(letters, groups))
+        rec["parcel_locker_groups"] = groups - min(letters, groups)
     _put(rec, "locker_delivery", d.fact(0.88))
     deliveries = round(households * rng.uniform(0.12, 0.4) / 10) * 10
     r = rng.random()
@@ -379,13 +392,20 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     _put(rec, "entrance_ramps", d.fact())
     _put(rec, "outdoor_accessible", d.fact())
     _put(rec, "age_friendly_retrofit", d.fact(0.3 + 0.5 * quality))
-    _put(rec, "accessible_features", d.subset(FEATURES, 0.25 + 0.4 * quality))
+    if not d.missing():
+        facilities = []
+        for name in rng.sample(SERVICE_FACILITIES, rng.randint(1, 3)):
+            sf: dict[str, Any] = {"name": name}
+            _put(sf, "has_conditions", d.fact(0.6))
+            _put(sf, "accessible_features", d.subset(FEATURES, 0.25 + 0.4 * quality))
+            facilities.append(sf)
+        rec["service_facilities"] = facilities
     _put(rec, "waste_sorting", d.fact(0.85))
     _put(rec, "sorting_points", d.measure(2, 0, 12, p_exact=0.15, p_below=0.15))
     if rng.random() < (0.8 if kind == "new" else 0.4):
         ws: dict[str, Any] = {}
         _put(ws, "land_area", d.measure(120, 50, 300, p_exact=0.15, p_below=0.25))
-        rec["waste_station"] = ws
+        rec["waste_stations"] = [ws] + ([{"land_area": rng.randint(30, 90)}] if rng.random() < 0.15 else [])
     if rng.random() < 0.9:
         box = kind == "constrained" and rng.random() < 0.5 or rng.random() < 0.08
         pt: dict[str, Any] = {}
@@ -394,27 +414,34 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         else:
             _put(pt, "building_area", d.measure(30, 12, 80, p_exact=0.15, p_below=0.2))
         _put(pt, "box_type", None if d.missing(0.5) else box)
-        rec["public_toilet"] = pt
+        rec["public_toilets"] = [pt]
+        if rng.random() < 0.12:  # a second toilet, e.g. a box toilet beside a conventional one
+            rec["public_toilets"].append({"building_area": rng.randint(8, 45), "box_type": rng.random() < 0.5})
 
     # 四、公共活动空间充足
     if rng.random() < 0.9:
         site: dict[str, Any] = {}
         _put(site, "land_area", d.measure(150, 60, 3000, p_exact=0.12, p_below=0.15))
         _put(site, "facilities", d.subset(SITE_FACILITIES))
-        rec["activity_site"] = site
+        rec["activity_sites"] = [site]
+        if rng.random() < 0.2:  # a second, smaller site
+            rec["activity_sites"].append({"land_area": rng.randint(40, 400), "facilities": ["seating"]})
     if rng.random() < (0.8 if kind == "new" else 0.15):
         sg: dict[str, Any] = {}
         _put(sg, "land_area", d.measure(800, 400, 2500, p_exact=0.15, p_below=0.25))
         _put(sg, "courts", d.subset(COURTS, 0.45 + 0.3 * quality))
         _put(sg, "shelter_ready", d.fact(0.8))
-        rec["sports_ground"] = sg
+        rec["sports_grounds"] = [sg]
     _put(rec, "added_activity_space", d.fact())
     if rng.random() < 0.85:
         pg: dict[str, Any] = {}
         _put(pg, "rest_facilities", d.fact(0.85))
         _put(pg, "fine_landscape", d.fact())
         _put(pg, "shelter_ready", d.fact(0.7))
-        rec["public_green"] = pg
+        rec["public_greens"] = [pg]
+        if rng.random() < 0.15:
+            rec["public_greens"].append({"rest_facilities": True, "fine_landscape": rng.random() < 0.8,
+                                         "shelter_ready": rng.random() < 0.6})
     if rng.random() < (0.8 if kind == "new" else 0.2):
         pk: dict[str, Any] = {}
         land = d.measure(4000, 2000, 12000, p_exact=0.15, p_below=0.2, step=50)
@@ -428,7 +455,7 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
                 share = (rng.uniform(0.1, 0.15) if r < 0.65 else rng.uniform(0.04, 0.099) if r < 0.85
                          else rng.uniform(0.151, 0.25))
                 pk["sports_area"] = _round(base * share, 0.5)
-        rec["park"] = pk
+        rec["parks"] = [pk]
     if not d.missing():
         rec["pocket_parks"] = rng.choice((0, 0, 1, 1, 1, 2, 3)) if kind != "new" else rng.choice((0, 1, 2))
 
@@ -444,10 +471,15 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         if kind == "new" and choice == "unmanaged":
             choice = "professional"
         rec["property_management"] = choice
+    # the area under property management (物业总建筑面积), the base of item 16's 2 ‰: most often the
+    # whole community, sometimes less (buildings outside the managed area)
+    managed_area = total_area if rng.random() < 0.75 else round(total_area * rng.uniform(0.6, 0.95) / 50) * 50
+    if not d.missing():
+        rec["managed_building_area"] = managed_area
     if rng.random() < (0.9 if kind == "new" else 0.65):
         pm: dict[str, Any] = {}
         if not d.missing():
-            need = total_area / 500  # 2 ‰
+            need = managed_area / 500  # 2 ‰
             r = rng.random()
             pm["building_area"] = (_round(need, 0.1) if r < 0.2 and kind == "new"
                                    else _round(need * rng.uniform(0.5, 0.99), 0.5) if r < 0.45
@@ -516,6 +548,7 @@ def _stats(district: dict, replica: int, seed: int) -> dict:
         stats["model_kindergartens"] = min(stats["model_kindergartens"], stats["kindergartens"])
         stats["nursing_beds"] = min(stats["nursing_beds"], stats["care_institution_beds"])
         stats["fitness_sites_equipped"] = min(stats["fitness_sites_equipped"], stats["fitness_sites"])
+        stats["community_workers_trained"] = min(stats["community_workers_trained"], stats["community_workers"])
     return stats
 
 
@@ -580,7 +613,8 @@ def city_record(n: int, seed: int) -> dict:
         for k, v in d.items():
             if isinstance(v, int) and not isinstance(v, bool):
                 totals[k] = totals.get(k, 0) + v
-    keys = ["resident_population", "urban_resident_population", "community_workers", "registered_population",
+    keys = ["resident_population", "urban_resident_population", "community_workers", "community_workers_trained",
+            "registered_population",
             "professional_social_workers", "childcare_places", "inclusive_childcare_places", "kindergartens",
             "model_kindergartens", "general_practitioners", "elderly_population", "care_institution_beds",
             "nursing_beds", "fitness_sites", "fitness_sites_equipped"]

@@ -164,7 +164,7 @@ def test_no_conflicts_among_the_shipped_specs(model):
 
 
 KIND_RULES = {  # every rule that reads `kind`, through is_new / is_existing / is_constrained
-    "6.building_area", "6.goods", "7.station", "7.station_existing", "10.parking", "10.charging",
+    "6.building_area", "6.goods", "7.station", "7.station_constrained", "12.elevators", "10.parking", "10.charging",
     "10.parking_order", "10.fire_lanes", "13.station", "13.toilet", "14.sports_ground", "14.sports_courts",
     "14.sports_shelter", "14.existing_space", "15.park_area", "15.park_sports", "15.pocket_park", "16.room",
     "16.room_existing",

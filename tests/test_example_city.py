@@ -256,7 +256,7 @@ def test_every_rule_meets_every_verdict(specs, inventory):
         if want - seen[rule.id] or "error" in seen[rule.id]:
             problems.append(f"rule {rule.id}: statuses {sorted(seen[rule.id])}, wanted {sorted(want)}")
     assert not problems, "\n".join(problems)
-    assert len(spec.rules) == 72
+    assert len(spec.rules) == 73 and len(spec.checked.items) == 20
 
 
 def test_every_indicator_passes_and_fails_below_the_city(specs, inventory):
