@@ -209,6 +209,9 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     quality = rng.random() * (0.5 if kind == "constrained" else 1.0) + (0.3 if kind == "new" else 0.0)
     quality = min(quality, 1.0)
     d = Draw(rng, gaps, quality)
+    # Facts added since the first version of the city are drawn from a second stream, so that every
+    # value drawn before stays what it was (the golden results change only where a reading changed).
+    x = Draw(random.Random(f"{ident}/{rng.getstate()[1][0]}"), gaps, quality)
     ind_gap = (lambda: rng.random() < prof["ind_gaps"])
 
     # ``district`` is the district's name (for reading and filtering: district == "海勃湾区"); the link to
@@ -229,9 +232,9 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         del rec["central_heating"]
     # each clause's own condition (专栏5第4、10、12、16项)
     _put(rec, "day_care_conditions", d.fact(0.35 + 0.45 * quality if kind != "constrained" else 0.25))
-    _put(rec, "ebike_conditions", d.fact(0.5 + 0.3 * quality if kind != "constrained" else 0.3))
-    _put(rec, "lift_retrofit_conditions", d.fact(0.4 if kind != "new" else 0.7))
-    _put(rec, "professional_pm_conditions", d.fact(0.4 + 0.5 * quality))
+    _put(rec, "ebike_conditions", x.fact(0.5 + 0.3 * quality if kind != "constrained" else 0.3))
+    _put(rec, "lift_retrofit_conditions", x.fact(0.4 if kind != "new" else 0.7))
+    _put(rec, "professional_pm_conditions", x.fact(0.4 + 0.5 * quality))
     info = None if ind_gap() else rng.random() < prof["info"]
     _put(rec, "info_platform", info)
     vol = None if ind_gap() else rng.random() < prof["volunteer"]
@@ -277,7 +280,7 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         dc: dict[str, Any] = {}
         _put(dc, "building_area", d.measure(350, 200, 900, p_exact=0.15, p_below=0.25))
         _put(dc, "services", d.subset(DAY_CARE_SERVICES, 0.7))
-        _put(dc, "serves_dependent", d.fact(0.85))
+        _put(dc, "serves_dependent", x.fact(0.85))
         rec["day_care_center"] = dc
     if rng.random() < 0.88:
         hs: dict[str, Any] = {}
@@ -308,7 +311,7 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
             else:
                 store = {"building_area": rng.randint(51, 160)}
             # what a store sells: a share of the supermarket's four kinds (together they may cover them)
-            _put(store, "goods", None if d.missing() else [g for g in GOODS if rng.random() < 0.7])
+            _put(store, "goods", None if x.missing() else [g for g in GOODS if x.rng.random() < 0.7])
             stores.append(store)
         rec["convenience_stores"] = stores
     if not ind_gap():
@@ -321,8 +324,8 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         rec["commercial_area"] = _round(max(commercial, 300), 0.5)
     groups = None if d.missing() else rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6, 8))
     if groups is not None:  # letter boxes and parcel lockers, the two kinds the clause names
-        letters = 0 if groups == 0 else rng.choice((0, 1, 1, 2)) if groups > 1 else rng.choice((0, 1))
-        _put(rec, "letter_box_groups", None if d.missing(0.5) else min(letters, groups))
+        letters = 0 if groups == 0 else x.rng.choice((0, 1, 1, 2)) if groups > 1 else x.rng.choice((0, 1))
+        _put(rec, "letter_box_groups", None if x.missing(0.5) else min(letters, groups))
         rec["parcel_locker_groups"] = groups - min(letters, groups)
     _put(rec, "locker_delivery", d.fact(0.88))
     deliveries = round(households * rng.uniform(0.12, 0.4) / 10) * 10
@@ -392,12 +395,13 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     _put(rec, "entrance_ramps", d.fact())
     _put(rec, "outdoor_accessible", d.fact())
     _put(rec, "age_friendly_retrofit", d.fact(0.3 + 0.5 * quality))
-    if not d.missing():
+    features = d.subset(FEATURES, 0.25 + 0.4 * quality)  # the first facility's (the draw of the first version)
+    if features is not None:
         facilities = []
-        for name in rng.sample(SERVICE_FACILITIES, rng.randint(1, 3)):
+        for i, name in enumerate(x.rng.sample(SERVICE_FACILITIES, x.rng.randint(1, 3))):
             sf: dict[str, Any] = {"name": name}
-            _put(sf, "has_conditions", d.fact(0.6))
-            _put(sf, "accessible_features", d.subset(FEATURES, 0.25 + 0.4 * quality))
+            _put(sf, "has_conditions", x.fact(0.6))
+            _put(sf, "accessible_features", features if i == 0 else x.subset(FEATURES, 0.25 + 0.4 * quality))
             facilities.append(sf)
         rec["service_facilities"] = facilities
     _put(rec, "waste_sorting", d.fact(0.85))
@@ -405,7 +409,7 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     if rng.random() < (0.8 if kind == "new" else 0.4):
         ws: dict[str, Any] = {}
         _put(ws, "land_area", d.measure(120, 50, 300, p_exact=0.15, p_below=0.25))
-        rec["waste_stations"] = [ws] + ([{"land_area": rng.randint(30, 90)}] if rng.random() < 0.15 else [])
+        rec["waste_stations"] = [ws] + ([{"land_area": x.rng.randint(30, 90)}] if x.rng.random() < 0.15 else [])
     if rng.random() < 0.9:
         box = kind == "constrained" and rng.random() < 0.5 or rng.random() < 0.08
         pt: dict[str, Any] = {}
@@ -415,8 +419,8 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
             _put(pt, "building_area", d.measure(30, 12, 80, p_exact=0.15, p_below=0.2))
         _put(pt, "box_type", None if d.missing(0.5) else box)
         rec["public_toilets"] = [pt]
-        if rng.random() < 0.12:  # a second toilet, e.g. a box toilet beside a conventional one
-            rec["public_toilets"].append({"building_area": rng.randint(8, 45), "box_type": rng.random() < 0.5})
+        if x.rng.random() < 0.12:  # a second toilet, e.g. a box toilet beside a conventional one
+            rec["public_toilets"].append({"building_area": x.rng.randint(8, 45), "box_type": x.rng.random() < 0.5})
 
     # 四、公共活动空间充足
     if rng.random() < 0.9:
@@ -424,8 +428,8 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         _put(site, "land_area", d.measure(150, 60, 3000, p_exact=0.12, p_below=0.15))
         _put(site, "facilities", d.subset(SITE_FACILITIES))
         rec["activity_sites"] = [site]
-        if rng.random() < 0.2:  # a second, smaller site
-            rec["activity_sites"].append({"land_area": rng.randint(40, 400), "facilities": ["seating"]})
+        if x.rng.random() < 0.2:  # a second, smaller site
+            rec["activity_sites"].append({"land_area": x.rng.randint(40, 400), "facilities": ["seating"]})
     if rng.random() < (0.8 if kind == "new" else 0.15):
         sg: dict[str, Any] = {}
         _put(sg, "land_area", d.measure(800, 400, 2500, p_exact=0.15, p_below=0.25))
@@ -439,9 +443,9 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         _put(pg, "fine_landscape", d.fact())
         _put(pg, "shelter_ready", d.fact(0.7))
         rec["public_greens"] = [pg]
-        if rng.random() < 0.15:
-            rec["public_greens"].append({"rest_facilities": True, "fine_landscape": rng.random() < 0.8,
-                                         "shelter_ready": rng.random() < 0.6})
+        if x.rng.random() < 0.15:
+            rec["public_greens"].append({"rest_facilities": True, "fine_landscape": x.rng.random() < 0.8,
+                                         "shelter_ready": x.rng.random() < 0.6})
     if rng.random() < (0.8 if kind == "new" else 0.2):
         pk: dict[str, Any] = {}
         land = d.measure(4000, 2000, 12000, p_exact=0.15, p_below=0.2, step=50)
@@ -473,13 +477,13 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
         rec["property_management"] = choice
     # the area under property management (物业总建筑面积), the base of item 16's 2 ‰: most often the
     # whole community, sometimes less (buildings outside the managed area)
-    managed_area = total_area if rng.random() < 0.75 else round(total_area * rng.uniform(0.6, 0.95) / 50) * 50
-    if not d.missing():
+    managed_area = total_area if x.rng.random() < 0.75 else round(total_area * x.rng.uniform(0.6, 0.95) / 50) * 50
+    if not x.missing():
         rec["managed_building_area"] = managed_area
     if rng.random() < (0.9 if kind == "new" else 0.65):
         pm: dict[str, Any] = {}
         if not d.missing():
-            need = managed_area / 500  # 2 ‰
+            need = total_area / 500  # 2 ‰ of the whole community: of the managed area, a little more
             r = rng.random()
             pm["building_area"] = (_round(need, 0.1) if r < 0.2 and kind == "new"
                                    else _round(need * rng.uniform(0.5, 0.99), 0.5) if r < 0.45

@@ -63,11 +63,17 @@ def _route_text(plan, ident, item, way=None):
 
 def test_hand_checked_communities(plan):
     assert "service_station.building_area +46 m²: 754 m² → 800 m²" in _route_text(plan, "150302001001", "1")
-    assert _route_text(plan, "150302001001", "7") == ["build postal_station", "postal_station.usable_area: set to 15 m²"]
+    # item 7 names letter boxes and parcel lockers apart: 光明社区 has two groups of parcel lockers and none of letter boxes
+    assert _route_text(plan, "150302001001", "7") == ["letter_box_groups +1: 0 → 1", "build postal_station",
+                                                       "postal_station.usable_area: set to 15 m²"]
     assert _route_text(plan, "150302001003", "2")[0] == "kindergarten.land_area +1347.5 m²: 2152.5 m² → 3500 m²"
     assert "locker_slots +450: 0 → 450 (any of 450–585 passes)" in _route_text(plan, "150302001004", "7")
     assert "bus_stop_walk −1.5 min: 11.5 min → 10 min (any of 0 min–10 min passes)" in _route_text(plan, "150302001004", "11")
-    assert _route_text(plan, "150302001005", "6", "convenience_stores") == ["convenience_stores: add 1 (building_area 50)"]
+    # the stores' route adds a store for 6.building_area; 6.goods now asks that the stores sell the four kinds
+    # (none of 150302001005's sells vegetables), which this route meets with a supermarket's goods
+    assert _route_text(plan, "150302001005", "6", "convenience_stores") == [
+        "convenience_stores: add 1 (building_area 50)", "build supermarket",
+        "supermarket.goods: add vegetables, fruit, fresh_food, daily_goods"]
     assert _route_text(plan, "150302001005", "6")[:2] == ["build supermarket", "supermarket.building_area: set to 300 m²"]
     assert _route_text(plan, "150302002005", "16") == ["pm_room.building_area +128.6 m²: 182.5 m² → 311.1 m²"]
 
