@@ -158,10 +158,12 @@ class WhatIf:
     states: list  # YearState, the baseline first
     effects: list  # Effect, in year order
     missed: list  # indicator dicts still failing at the deadline
+    unknown: list = attrs.Factory(list)  # indicator dicts the data cannot decide at the deadline
 
     def to_dict(self) -> dict:
         return {"deadline": self.deadline, "years": [s.to_dict() for s in self.states],
-                "projects": [e.to_dict() for e in self.effects], "missed_at_deadline": self.missed}
+                "projects": [e.to_dict() for e in self.effects], "missed_at_deadline": self.missed,
+                "unknown_at_deadline": self.unknown}
 
 
 def what_if(specs: list, inventories: dict, projects: list[Project], deadline: int | None = None) -> WhatIf:
@@ -180,8 +182,9 @@ def what_if(specs: list, inventories: dict, projects: list[Project], deadline: i
     for p in projects:
         if p.year > deadline:
             effects.append(Effect(p, error=f"completes in {p.year}, after the deadline {deadline}"))
-    missed = [d for d in states[-1].indicators if d["status"] != "pass"]
-    return WhatIf(deadline, states, effects, missed)
+    missed = [d for d in states[-1].indicators if d["status"] in ("fail", "error")]
+    unknown = [d for d in states[-1].indicators if d["status"] == "unknown"]
+    return WhatIf(deadline, states, effects, missed, unknown)
 
 
 class _State:

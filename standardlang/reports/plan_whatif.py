@@ -13,12 +13,14 @@ W = {
            "fixes": "fixes", "rules": "rules", "items_": "items", "indicators": "indicators",
            "nothing": "fixes no rule on its own", "missed": "targets still missed at the end of",
            "none_missed": "every indicator target is met by the end of", "error": "not applied",
-           "no_indicators": "no indicator in the specs given: give the indicators spec to see the targets"},
+           "no_indicators": "no indicator in the specs given: give the indicators spec to see the targets",
+           "unknown": "cannot be judged (data missing) at the end of"},
     "zh": {"title": "情景推演:逐年实施项目", "now": "现状", "year": "年末", "failed": "未满足的“应”规则",
            "items": "未达标条目的社区数", "project": "项目", "fixes": "解决", "rules": "规则", "items_": "条目",
            "indicators": "指标", "nothing": "单独实施不能使任何规则通过", "missed": "截至以下年份仍未达标的指标:",
            "none_missed": "全部指标目标均已达成,截至", "error": "无法实施",
-           "no_indicators": "所给规范中没有指标:请同时给出指标规范"},
+           "no_indicators": "所给规范中没有指标:请同时给出指标规范",
+           "unknown": "因数据缺失无法判定的指标,截至"},
 }
 
 
@@ -61,8 +63,13 @@ def whatif_lines(w: Any, lang: str = "en") -> list[str]:
         if below:
             lines.append(f"    … {below} " + ("more below district level (all in the JSON plan)" if lang == "en"
                                                else "项为区以下层级(完整列表见JSON)"))
-    elif any(s.indicators for s in w.states):
+    if w.unknown:
+        lines.append(f"  {t['unknown']} {w.deadline}: " + ", ".join(
+            f"{d['indicator']} {d['entity']} {d['record']}" for d in w.unknown if d["entity"] in ("city", "district"))
+            + (f" (+{sum(d['entity'] not in ('city', 'district') for d in w.unknown)})"
+               if any(d["entity"] not in ("city", "district") for d in w.unknown) else ""))
+    if not w.missed and not w.unknown and any(s.indicators for s in w.states):
         lines.append(f"  {t['none_missed']} {w.deadline}")
-    else:
+    if not any(s.indicators for s in w.states):
         lines.append("  " + t["no_indicators"])
     return lines
