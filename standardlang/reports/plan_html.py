@@ -144,7 +144,7 @@ def _chart(d: Any, points: list | None, w: dict, lang: str) -> str:
     n = len(points)
 
     def x(i: int) -> float:
-        return left + (width - left - 10) * (i / (n - 1) if n > 1 else 0.5)
+        return left + (width - left - 25) * (i / (n - 1) if n > 1 else 0.5)
 
     def y(v: float) -> float:
         return 10 + (height - bottom - 10) * (1 - v / top)
@@ -165,8 +165,10 @@ def _chart(d: Any, points: list | None, w: dict, lang: str) -> str:
                    f'{_e(w["now"] if year is None else year)}</text>')
     svg.append("</svg>")
     ways = "; ".join(t.describe(lang) for t in d.terms)
-    caption = (f'<figcaption><b>{_e(d.indicator)} {_e(d.title)}</b> [{_e(d.attribute)}] '
-               f'<span class="{_e(d.status)}">{_e(format_number(d.value, d.unit))}</span> → '
+    attr = {"binding": "约束性", "expected": "预期性"}.get(d.attribute, d.attribute) if lang == "zh" else d.attribute
+    value = "未知" if lang == "zh" and d.value is None else format_number(d.value, d.unit)
+    caption = (f'<figcaption><b>{_e(d.indicator)} {_e(d.title)}</b> [{_e(attr)}] '
+               f'<span class="{_e(d.status)}">{_e(value)}</span> → '
                f'{_e(w["target"])} {_e(format_number(d.target, d.unit))}'
                + (f"<br>{_e(w['ways'])}: {_e(ways)}" if ways else "") + "</figcaption>")
     return "<figure>" + "".join(svg) + caption + "</figure>"
