@@ -11,6 +11,7 @@ from __future__ import annotations
 import standardlang as sl
 
 from conftest import ROOT
+from test_html_report import driver, js, open_page  # noqa: F401  (the browser fixture)
 
 DEMO = ROOT / "tests" / "demo.stdl"
 
@@ -240,3 +241,28 @@ def test_one_rounding_rule_and_a_failing_value_never_reads_as_its_target():
                     "kindergarten": {"classes": 6, "building_area": F(21999999, 10000)}}, "community")
     text = v.verdict("2.building_area").explain()
     assert "kindergarten.building_area is ≈2199.9999 m², needs ≥ 2200 m²" in text
+
+
+# ---------------------------------------------------------------------- Chinese output
+def test_chinese_explanations_name_fields_by_their_labels():
+    spec = sl.load(DEMO)
+    result = spec.judge({"id": "c", "kind": "new", "households": 1, "rooms": ["hall"],
+                         "kindergarten": {"classes": 5, "building_area": 2100}}, "community")
+    zh = result.verdict("2.building_area").explain("zh")
+    assert "幼儿园·建筑面积 为 2100 m²,要求 ≥ 2200 m²" in zh and "kindergarten.building_area" not in zh
+    assert "幼儿园:有" in zh
+    en = result.verdict("2.building_area").explain()
+    assert "kindergarten.building_area is 2100 m², needs ≥ 2200 m²" in en  # English keeps the field ids
+
+
+def test_the_chinese_html_page_heads_columns_with_rule_titles(driver, tmp_path):
+    """In a browser: zh headers are the rules' titles with the id on hover; en headers the ids."""
+    report = sl.load(DEMO).evaluate([{"id": "c1", "kind": "new"}])
+    heads = """return Array.from(document.querySelectorAll('th[data-rule-id]')).map(function (th) {
+                 return [th.dataset.ruleId, th.textContent, th.title]; });"""
+    open_page(driver, tmp_path, [report], name="zh.html", lang="zh")
+    zh = {rid: (text, hover) for rid, text, hover in js(driver, heads)}
+    assert zh["2.building_area"][0] == "幼儿园建筑面积" and zh["2.building_area"][1].startswith("2.building_area 幼儿园建筑面积")
+    open_page(driver, tmp_path, [report], name="en.html", lang="en")
+    en = {rid: (text, hover) for rid, text, hover in js(driver, heads)}
+    assert en["2.building_area"][0] == "2.building_area"

@@ -14,6 +14,7 @@ every condition.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from fractions import Fraction
 from operator import itemgetter
 
@@ -25,7 +26,7 @@ from standardlang.backends.python.interpreter import Interpreter, rule_status  #
 from standardlang.backends.python.runtime import BadValue
 from standardlang.lang import ir, vocabulary
 from standardlang.lang.model import CheckedIndicator, CheckedRule
-from standardlang.lang.types import BoolT, RecordT, display_unit
+from standardlang.lang.types import BoolT, ListT, RecordT, display_unit
 from standardlang.data.validate import Problem, validate
 from standardlang.engine.verdict import Check, Explanation, Status, format_number
 
@@ -40,6 +41,32 @@ def value_text(node: ir.Node, value: Any, lang: str = "en") -> str:
         return "是" if value else "否"
     text = format_number(value, display_unit(node.type))
     return PHRASES[lang]["unknown"] if value is None and lang != "en" else text
+
+
+#: path -> Chinese label of the record being explained in zh (幼儿园·建筑面积), set by explain_rule
+_LABELS: ContextVar[dict[str, str]] = ContextVar("standardlang_labels", default={})
+
+
+def field_labels(rec: RecordT, prefix: str = "", label_prefix: str = "") -> dict[str, str]:
+    """``kindergarten.building_area`` -> ``幼儿园·建筑面积`` for every field and definition with a label."""
+    out: dict[str, str] = {}
+    for name, info in rec.fields.items():
+        label = f"{label_prefix}{info.label or name}"
+        if info.label:
+            out[prefix + name] = label
+        t = info.type.elem if isinstance(info.type, ListT) else info.type
+        if isinstance(t, RecordT) and not t.entity:
+            out.update(field_labels(t, f"{prefix}{name}.", label + "·"))
+    for name, let in rec.lets.items():
+        if getattr(let, "label", None):
+            out[prefix + name] = f"{label_prefix}{let.label}"
+    return out
+
+
+def _name(n: ir.Node) -> str:
+    """How a condition's operand is named: its source text, or in Chinese its label."""
+    text = n.text or ""
+    return _LABELS.get().get(text, text)
 
 
 def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> tuple[str, Any, list[str]]:
@@ -61,22 +88,22 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
             seen = interp.eval(left, scopes)
             shown = (format_number(seen, display_unit(left.type), against=right.value)
                      if isinstance(seen, (int, float, Fraction)) and not isinstance(seen, bool) else val(left))
-            detail = say["needs"].format(a=left.text, v=shown, op=_OP_SYMBOL[op],
+            detail = say["needs"].format(a=_name(left), v=shown, op=_OP_SYMBOL[op],
                                          t=value_text(right, right.value, lang))
         else:
-            detail = say["pair"].format(a=left.text, va=val(left), b=right.text, vb=val(right), op=_OP_SYMBOL[op])
+            detail = say["pair"].format(a=_name(left), va=val(left), b=_name(right), vb=val(right), op=_OP_SYMBOL[op])
     elif isinstance(node, ir.Between):
-        detail = say["between"].format(a=node.value.text, v=val(node.value), lo=val(node.low), hi=val(node.high))
+        detail = say["between"].format(a=_name(node.value), v=val(node.value), lo=val(node.low), hi=val(node.high))
     elif isinstance(node, ir.Present):
-        detail = say["present" if value else "absent"].format(a=node.target.text)
+        detail = say["present" if value else "absent"].format(a=_name(node.target))
     elif isinstance(node, ir.Member):
-        detail = say["not_in" if node.negated else "in"].format(a=node.value.text, v=val(node.value),
+        detail = say["not_in" if node.negated else "in"].format(a=_name(node.value), v=val(node.value),
                                                                 c=node.collection.text)
     elif isinstance(node, ir.Contains):
         what = {None: "", "all": say["all_of"], "any": say["any_of"]}[node.quant]
-        detail = say["contains"].format(a=node.collection.text, v=val(node.collection), q=what, c=node.items.text)
+        detail = say["contains"].format(a=_name(node.collection), v=val(node.collection), q=what, c=node.items.text)
     else:
-        detail = say["is"].format(a=text, v=value_text(node, value, lang))
+        detail = say["is"].format(a=_name(node) or text, v=value_text(node, value, lang))
     if value is None and missing:
         detail += say["missing"].format(m=", ".join(dict.fromkeys(missing)))
     return detail, value, list(dict.fromkeys(missing))
@@ -119,6 +146,16 @@ def _flatten(n: ir.Node, op: str) -> list[ir.Node]:
 def explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: Status,
                  record_type: RecordT | None = None, record_id: str | None = None,
                  lang: str = "en") -> Explanation:
+    """The explanation of one verdict; in Chinese (``lang="zh"``) fields are named by their labels."""
+    token = _LABELS.set(field_labels(record_type) if lang == "zh" and record_type is not None else {})
+    try:
+        return _explain_rule(rule, interp, record, status, record_type, record_id, lang)
+    finally:
+        _LABELS.reset(token)
+
+
+def _explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: Status,
+                  record_type: RecordT | None, record_id: str | None, lang: str) -> Explanation:
     scopes = [record]
     error = None
     if status is Status.ERROR:

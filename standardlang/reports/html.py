@@ -247,6 +247,7 @@ padding:0 4px;text-align:left;border-left:2px solid #fff;font-weight:600}
 table.mx thead tr.r th{top:26px;height:112px;width:22px;min-width:22px;vertical-align:bottom;cursor:help}
 table.mx thead tr.r th div{writing-mode:vertical-rl;transform:rotate(180deg);max-height:106px;overflow:hidden;
 white-space:nowrap;text-overflow:ellipsis;margin:0 auto;padding:3px 0;font-weight:500}
+table.mx thead tr.r th div.t{transform:none}
 table.mx thead tr.r th.k-should div,table.mx thead tr.r th.k-may div{font-style:italic;color:var(--mute)}
 table.mx th.corner{left:0;z-index:4;text-align:left;vertical-align:bottom;padding:4px 6px;min-width:200px}
 table.mx th.rh{position:sticky;left:0;z-index:1;background:#fff;text-align:left;font-weight:normal;
@@ -401,7 +402,9 @@ function section(R, si) {
       gth.colSpan = +gth.dataset.n;
       var th = add(rr, el("th", {"class": "k-" + rule.strength, "data-rule": String(c), "data-rule-id": rule.id,
         title: label(rule.id, rule.title) + " [" + T[rule.strength] + "]"}));
-      add(th, el("div", null, rule.id));
+      // in Chinese the column reads as the rule's title (top to bottom), its id on hover
+      if (D.lang === "zh" && rule.title) add(th, el("div", {"class": "t"}, rule.title));
+      else add(th, el("div", null, rule.id));
     });
     var body = add(tbl, el("tbody")), prev = null;
     rows.forEach(function (i) {
