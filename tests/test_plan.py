@@ -267,3 +267,32 @@ def test_explain_shows_the_shortfall_beside_the_verdict(capsys):
     assert "way 2 (convenience_stores): convenience_stores: add 1 (building_area 50)" in out
     assert main([*base, "9.5g", "--data", str(DATA), "--record", "150302001001"]) == 0
     assert "what would decide it:\n  network_5g true → pass; false → fail" in capsys.readouterr().out
+
+
+def test_rules_tying_fields_together_move_the_subject_and_list_the_others(specs):
+    from standardlang.planning import Planner
+
+    planner = Planner(specs[0], "community")
+    rec = {"id": "c", "kind": "new", "households": 500, "car_spaces": 420, "charging_spaces": 100,
+           "charging_ready_spaces": 50}
+    sf = planner.rule_shortfall(specs[0].rule("10.parking"), rec)
+    assert [c.describe() for c in sf.best.changes] == ["car_spaces +80: 420 → 500"]
+    assert not sf.best.moves  # households describe the place: never moved
+    sf = planner.rule_shortfall(specs[0].rule("10.charging"), rec)
+    assert [c.describe() for c in sf.best.changes] == ["charging_spaces +270: 100 → 370"]
+    assert sorted(c.path for c in sf.best.moves) == ["car_spaces", "charging_ready_spaces"]
+
+
+def test_json_projects_file(specs, tmp_path):
+    f = tmp_path / "projects.json"
+    f.write_text(json.dumps({"projects": [
+        {"id": "K1", "title": "幼儿园扩建", "community": "150302001003", "year": 2024,
+         "add": {"kindergarten.land_area": 1347.5}, "set": {"kindergarten.inclusive": True}},
+        {"id": "K2", "community": "150302001003", "year": 2030, "set": {"smart_security": True}}]},
+        ensure_ascii=False), encoding="utf-8")
+    projects = read_projects(str(f))
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    w = what_if(specs[:1], {specs[0].name: specs[0].inventory(data)}, projects, 2025)
+    effects = {e.project.id: e for e in w.effects}
+    assert effects["K1"].rules == ["2.land_area", "2.inclusive"] and effects["K1"].items == ["2"]
+    assert "after the deadline 2025" in effects["K2"].error

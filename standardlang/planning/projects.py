@@ -54,7 +54,14 @@ def read_projects(path: str) -> list[Project]:
     tables = read_files([path])
     grouped: dict[str, dict] = {}
     for table in tables:
+        pairs = []
         for row, src in zip(table.rows, table.sources):
+            # a JSON document {"projects": [...]} may come as one row holding the list
+            if isinstance(row, dict) and isinstance(row.get("projects"), list) and "community" not in row:
+                pairs.extend((r, src) for r in row["projects"])
+            else:
+                pairs.append((row, src))
+        for row, src in pairs:
             if not isinstance(row, dict):
                 raise DataError(f"{src.file}: a project must be an object or a row, found {row!r}")
             where = str(src)
