@@ -157,6 +157,8 @@ REPORT_WORDS = {
         "result_fail": "requirements fail", "holding_back": "holding back", "of": "of", "value": "value",
         "attribute": "attribute", "deadline": "deadline", "no_indicators": "no indicator values",
         "could_not_judge": "rules not judged", "fail_on_never": "(--fail-on never: the exit code ignores failures)",
+        "not_applicable_text": "not applicable", "or_alternative": "or", "missing_label": "missing: ",
+        "failed_label": "failed: ", "unknown_label": "unknown: ",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "未知", "not_applicable": "不适用", "error": "错误",
@@ -171,6 +173,8 @@ REPORT_WORDS = {
         "holding_back": "拖后腿的", "of": "/", "value": "值", "attribute": "属性", "deadline": "期限",
         "no_indicators": "没有指标值", "could_not_judge": "未能判定的条款",
         "fail_on_never": "(--fail-on never:退出码不计未通过项)",
+        "not_applicable_text": "不适用", "or_alternative": "或", "missing_label": "缺少数据: ",
+        "failed_label": "未通过: ", "unknown_label": "未知: ",
     },
 }
 

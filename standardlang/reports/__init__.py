@@ -183,21 +183,20 @@ def one_line(verdict: Any, source: Any = None, lang: str = "en") -> str:
     """The explanation on one line (empty for a pass), in English or Chinese (``lang``)."""
     if verdict.status is Status.PASS:
         return ""
-    zh = lang == "zh"
     e = verdict.explanation(lang)
     if verdict.status is Status.ERROR:
         text = f"{source}: {e.error}" if source is not None else str(e.error)
     elif verdict.status is Status.NOT_APPLICABLE:
-        na = "不适用" if zh else "not applicable"
+        na = word("not_applicable_text", lang)
         text = f"{na}: {e.applies.detail}" if e.applies is not None else na
     else:
         parts = _why(e.checks)
         for name, _title, checks in e.alternatives:
             failing = _why(checks)
             if failing:
-                parts.append(f"{'或' if zh else 'or'} {name}: " + ", ".join(failing))
+                parts.append(f"{word('or_alternative', lang)} {name}: " + ", ".join(failing))
         if verdict.status is Status.UNKNOWN and e.missing and not parts:
-            parts.append(("缺少数据: " if zh else "missing: ") + ", ".join(e.missing))
+            parts.append(word("missing_label", lang) + ", ".join(e.missing))
         text = "; ".join(parts)
     return " ".join(text.split())
 

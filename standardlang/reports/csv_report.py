@@ -93,9 +93,9 @@ def _item_text(it: Any, lang: str) -> str:
     d = it.to_dict()
     parts = [outcome_word(it.status, lang)]
     if d["failed"]:
-        parts.append(("未通过: " if lang == "zh" else "failed: ") + ", ".join(d["failed"]))
+        parts.append(word("failed_label", lang) + ", ".join(d["failed"]))
     if d["unknown"]:
-        parts.append(("未知: " if lang == "zh" else "unknown: ") + ", ".join(d["unknown"]))
+        parts.append(word("unknown_label", lang) + ", ".join(d["unknown"]))
     for strength in ("should", "may"):
         counts = it.beside(strength)
         if counts:
