@@ -219,6 +219,8 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     rec: dict[str, Any] = {"id": ident, "name": name, "district": district["name"], "subdistrict": subdistrict[0]}
     if not rng.random() < 0.03:
         rec["kind"] = kind
+        if kind == "existing" and random.Random(f"{ident}/kind").random() < 0.08:  # constraint not yet assessed
+            rec["kind"] = "existing_unassessed"
     households = rng.randint(8, 40) * 100 if rng.random() < 0.3 else rng.randint(800, 4000)
     if not ind_gap():
         rec["households"] = households
