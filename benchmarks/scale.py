@@ -31,6 +31,7 @@ HARNESS = r"""
 import json, resource, sys, time
 mode, folder, out, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 specs = json.loads(sys.argv[5])
+import glob
 data = sorted(glob.glob(folder + "/*.jsonl"))
 t0, c0 = time.perf_counter(), time.process_time()
 if mode == "cli":
