@@ -65,11 +65,38 @@ def validate(record: Any, rec: RecordT, path: str = "") -> list[Problem]:
         problems.append(Problem(path or "record", record, message))
         return problems
     for name, info in rec.fields.items():
-        if name not in record or record[name] is None:
+        v = record.get(name)
+        if v is None or _fine(v, info):
             continue
         p = f"{path}.{name}" if path else name
-        _check_value(record[name], info.type, info, p, problems)
+        _check_value(v, info.type, info, p, problems)
     return problems
+
+
+_NUMBER_TYPES = (int, float)
+_HUGE_BITS = 14_284  # an int of more bits may have more than MAX_DIGITS digits
+
+
+def _fine(v: Any, info: Any) -> bool:
+    """A quick yes for the common cases (a plain number, text, flag or member that is clearly valid);
+    False means "look closely" (:func:`_check_value` then decides), never "invalid"."""
+    t = info.type
+    tv, tt = type(v), type(t)
+    if tt is Num and tv in _NUMBER_TYPES and info.bounds is None:
+        if tv is float and not math.isfinite(v):
+            return False
+        if tv is int and v.bit_length() > _HUGE_BITS:
+            return False
+        if t.kind == "count":
+            return v >= 0 and v == int(v)
+        return v >= 0 or t.kind not in ("quantity", "ratio")
+    if tt is TextT and tv is str:
+        return v.isascii() or not _SURROGATE.search(v)
+    if tt is BoolT:
+        return tv is bool
+    if tt is EnumT and tv is str:
+        return v in t.members  # a label (or anything else) is looked at closely
+    return False
 
 
 def _check_value(v: Any, t: Type, info: Any, path: str, problems: list[Problem]) -> None:
