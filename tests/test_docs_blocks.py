@@ -47,6 +47,8 @@ NORUN_ALLOWED = {
     ("README.md", "pip install -e '.[test]' && python -m pytest -q"): "it would run this very suite",
     ("README.md", "python benchmarks/bench.py"): "the benchmarks take minutes",
     ("docs/performance.md", "python benchmarks/bench.py            # a table"): "the benchmarks take minutes",
+    ("docs/performance.md", "python benchmarks/scale.py                                   # 10k and 100k "
+                            "communities, --jobs 1 and 2"): "the scale benchmark takes tens of minutes",
     ("docs/cli.md", "python examples/generate.py --communities 100000 --format jsonl --out big/"):
         "it generates and judges 100,000 communities (minutes, a gigabyte of files)",
 }
