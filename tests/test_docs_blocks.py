@@ -49,6 +49,8 @@ NORUN_ALLOWED = {
     ("docs/performance.md", "python benchmarks/bench.py            # a table"): "the benchmarks take minutes",
     ("docs/performance.md", "python benchmarks/scale.py                                   # 10k and 100k "
                             "communities, --jobs 1 and 2"): "the scale benchmark takes tens of minutes",
+    ("docs/performance.md", "HYPOTHESIS_PROFILE=large STANDARDLANG_FUZZ_EXAMPLES=22000 python -m pytest "
+                            "tests/test_reader_fuzz.py --hypothesis-show-statistics"): "the large fuzz run takes 20 minutes",
     ("docs/cli.md", "python examples/generate.py --communities 100000 --format jsonl --out big/"):
         "it generates and judges 100,000 communities (minutes, a gigabyte of files)",
 }
