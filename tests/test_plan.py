@@ -69,11 +69,10 @@ def test_hand_checked_communities(plan):
     assert _route_text(plan, "150302001003", "2")[0] == "kindergarten.land_area +1347.5 m²: 2152.5 m² → 3500 m²"
     assert "locker_slots +450: 0 → 450 (any of 450–585 passes)" in _route_text(plan, "150302001004", "7")
     assert "bus_stop_walk −1.5 min: 11.5 min → 10 min (any of 0 min–10 min passes)" in _route_text(plan, "150302001004", "11")
-    # the stores' route adds a store for 6.building_area; 6.goods now asks that the stores sell the four kinds
-    # (none of 150302001005's sells vegetables), which this route meets with a supermarket's goods
+    # the stores' route adds a store for 6.building_area; 6.goods asks that some store sell each of the four
+    # kinds (none of 150302001005's sells vegetables): the first store adds vegetables
     assert _route_text(plan, "150302001005", "6", "convenience_stores") == [
-        "convenience_stores: add 1 (building_area 50)", "build supermarket",
-        "supermarket.goods: add vegetables, fruit, fresh_food, daily_goods"]
+        "convenience_stores: add 1 (building_area 50)", "convenience_stores.0.goods: add vegetables"]
     assert _route_text(plan, "150302001005", "6")[:2] == ["build supermarket", "supermarket.building_area: set to 300 m²"]
     assert _route_text(plan, "150302002005", "16") == ["pm_room.building_area +128.6 m²: 182.5 m² → 311.1 m²"]
 
@@ -261,7 +260,7 @@ def test_explain_shows_the_shortfall_beside_the_verdict(capsys):
     base = ["explain", str(SPECS[0])]
     assert main([*base, "16.room", "--data", str(DATA), "--record", "150302002005", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "差距(通过所需的最小改变):" in out and "pm_room.building_area +128.6 m²:182.5 m² → 311.1 m²" in out
+    assert "差距(通过所需的最小改变):" in out and "物业管理用房·建筑面积 +128.6 m²:182.5 m² → 311.1 m²" in out
     assert main([*base, "6.building_area", "--data", str(DATA), "--record", "150302001005"]) == 0
     out = capsys.readouterr().out
     assert "way 2 (convenience_stores): convenience_stores: add 1 (building_area 50)" in out

@@ -72,6 +72,7 @@ def atoms(draw):
         f"n between k and k * 1.3", f"d * 1.3 {op} {c % 60}", "flag", "not flag", "rooms contains all {x, y}",
         f"present(fac) and fac.area {op} {c} m2", f"present(fac) and fac.n {op} {c % 9}",
         f"count(shops where area >= {c % 120} m2) >= {c % 4}",
+        f"all(area >= {c % 120} m2 for shops)", f"any(area >= {c % 120} m2 for shops)",
     ]))
 
 
@@ -170,6 +171,8 @@ def check_shortfall(cond: str, record: dict) -> int:
 @settings(max_examples=300)
 @given(conditions(), records())
 @example("a >= 100 m2 or a >= 50 m2", {"id": "p", "a": 10})
+@example("all(area >= 60 m2 for shops)", {"id": "p", "shops": [{"area": 10}, {"area": 70}, {"area": 59.5}]})
+@example("any(area >= 60 m2 for shops)", {"id": "p", "shops": [{"area": 10}, {"area": 50}]})
 @example("(a + b >= 1 m2) and (a > 0 m2)", {"id": "p", "a": 0, "b": 0})
 @example("land >= 0.35 ha", {"id": "p", "land": 0.1})
 @example("a > 100 m2", {"id": "p", "a": 10})
@@ -202,6 +205,18 @@ def test_missing_facility_is_created_with_every_figure_it_needs():
     sf = Planner(spec, "place", fixed=()).rule_shortfall(spec.rules[0], {"id": "p"})
     assert [c.describe() for c in merge(sf.best.changes)] == [
         "build fac", "fac.area: set to 120 m²", "fac.ok: set to true"]
+
+
+def test_all_and_any_over_a_list_edit_the_elements_that_need_it():
+    spec = spec_for("all(area >= 60 m2 for shops)")
+    rec = {"id": "p", "shops": [{"area": 10}, {"area": 70}, {"area": 59.5}]}
+    sf = Planner(spec, "place", fixed=()).rule_shortfall(spec.rules[0], rec)
+    assert [c.describe() for c in sf.best.changes] == ["shops.0.area +50 m²: 10 m² → 60 m²",
+                                                       "shops.2.area +0.5 m²: 59.5 m² → 60 m²"]
+    spec = spec_for("any(area >= 60 m2 for shops)")
+    sf = Planner(spec, "place", fixed=()).rule_shortfall(spec.rules[0], {"id": "p", "shops": [{"area": 10}, {"area": 50}]})
+    assert [[c.describe() for c in w.changes] for w in sf.ways] == [["shops.1.area +10 m²: 50 m² → 60 m²"],
+                                                                   ["shops.0.area +50 m²: 10 m² → 60 m²"]]
 
 
 def test_alternatives_and_or_give_each_way():

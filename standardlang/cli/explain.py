@@ -97,7 +97,10 @@ def _shortfall_lines(spec: Any, rule: Any, rec: Any, status: Any, lang: str) -> 
         if rule.strength == "may":
             head = ("这是许可(可),未采用不算违反;若采用:" if lang == "zh"
                     else "a permission (may): not adopting it is no failure; to adopt it:")
-        return ["", head] + ["  " + line for line in sf.describe(lang)]
+        from standardlang.engine.evaluate import field_labels
+
+        labels = field_labels(spec.entities[rule.entity]) if lang == "zh" else None
+        return ["", head] + ["  " + line for line in sf.describe(lang, labels)]
     from standardlang.planning.deciding import question
 
     q = question(planner, rule, rec)

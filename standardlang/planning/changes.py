@@ -80,8 +80,11 @@ class Change:
             return format_number(v)
         return format_number(exact(v) * self.scale, self.unit)
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: str = "en", labels: dict | None = None) -> str:
+        """The change in words; in Chinese with ``labels`` (path -> 幼儿园·建筑面积) naming the fields."""
         zh = lang == "zh"
+        if zh and labels and self.path in labels:
+            return attrs.evolve(self, path=labels[self.path]).describe(lang)
         a = self.action
         if a == "create":
             return f"新建 {self.path}" if zh else f"build {self.path}"
@@ -164,8 +167,12 @@ def json_value(v: Any) -> Any:
 
 
 def get_path(record: Any, path: str) -> Any:
+    """The value at a dotted path; a number part indexes a list (``service_facilities.2.accessible_features``)."""
     cur = record
     for part in path.split("."):
+        if isinstance(cur, list) and part.isdigit():
+            cur = cur[int(part)] if int(part) < len(cur) else None
+            continue
         if not isinstance(cur, dict):
             return None
         cur = cur.get(part)
@@ -174,10 +181,13 @@ def get_path(record: Any, path: str) -> Any:
 
 def set_path(record: dict, path: str, value: Any) -> None:
     parts = path.split(".")
-    cur = record
+    cur: Any = record
     for part in parts[:-1]:
+        if isinstance(cur, list) and part.isdigit():
+            cur = cur[int(part)]
+            continue
         nxt = cur.get(part)
-        if not isinstance(nxt, dict):
+        if not isinstance(nxt, (dict, list)):
             nxt = cur[part] = {}
         cur = nxt
     cur[parts[-1]] = value
@@ -209,14 +219,20 @@ def apply(record: Any, changes: Any) -> Any:
 
 def _own_path(record: dict, path: str, copied: set[int]) -> None:
     """Replace the records along ``path`` (not its last part) by copies this edit may change."""
-    cur = record
+    cur: Any = record
     for part in path.split(".")[:-1]:
-        nxt = cur.get(part)
-        if not isinstance(nxt, dict):
+        if isinstance(cur, list):
+            if not part.isdigit() or int(part) >= len(cur):
+                return
+            key: Any = int(part)
+        else:
+            key = part
+        nxt = cur[key] if isinstance(cur, list) else cur.get(key)
+        if not isinstance(nxt, (dict, list)):
             return
         if id(nxt) not in copied:
-            nxt = dict(nxt)
-            cur[part] = nxt
+            nxt = dict(nxt) if isinstance(nxt, dict) else list(nxt)
+            cur[key] = nxt
             copied.add(id(nxt))
         cur = nxt
 
@@ -244,6 +260,8 @@ def field_info(rtype: Any, path: str) -> Any:
     for part in path.split("."):
         if isinstance(t, ListT):
             t = t.elem
+            if part.isdigit():  # an element of the list
+                continue
         if not isinstance(t, RecordT) or part not in t.fields:
             return None
         info = t.fields[part]

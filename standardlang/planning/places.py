@@ -124,6 +124,7 @@ class Plan:
     labels: dict = attrs.Factory(dict)  # path -> the schema's label (幼儿园)
     names: dict = attrs.Factory(dict)  # (level, id) -> the place's name
     item_titles: dict = attrs.Factory(dict)  # item -> its title in the standard (一个幼儿园)
+    zh_labels: dict = attrs.Factory(dict)  # spec name -> path -> 幼儿园·建筑面积 (Chinese texts name fields so)
     whatif: Any = None  # a projects.WhatIf when projects were given
 
     def place(self, level: str, ident: str) -> Place:
@@ -176,6 +177,10 @@ def make_plan(specs: list, data: Any, fixed: Iterable[str] | None = None, invent
             if getattr(r, "item_title", None):
                 plan.item_titles.setdefault(item_of(r), r.item_title)
         entities = {r.entity for r in spec.rules}
+        from standardlang.engine.evaluate import field_labels
+
+        for entity in entities:
+            plan.zh_labels.setdefault(spec.name, {}).update(field_labels(spec.checked.entities[entity]))
         for entity in entities:
             planner = Planner(spec, entity, fixed)
             for i, rec in enumerate(inv.records.get(entity, [])):

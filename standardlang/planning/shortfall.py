@@ -66,14 +66,14 @@ class RuleShortfall:
         return {"rule": self.rule_id, "title": self.title, "strength": self.strength, "item": self.item,
                 "solved": self.solved, "ways": [w.to_dict() for w in self.ways]}
 
-    def describe(self, lang: str = "en") -> list[str]:
+    def describe(self, lang: str = "en", labels: dict | None = None) -> list[str]:
         lines = []
         for i, w in enumerate(self.ways):
             head = ("方案" if lang == "zh" else "way") + f" {i + 1}" + (f" ({w.label})" if w.label else "")
             if not w.solved:
                 lines.append(f"{head}: " + ("无法给出:" if lang == "zh" else "not solved: ") + "; ".join(w.notes))
                 continue
-            lines.append(f"{head}: " + "; ".join(c.describe(lang) for c in w.changes))
+            lines.append(f"{head}: " + "; ".join(c.describe(lang, labels) for c in w.changes))
             lines.extend("  " + n for n in w.notes)
         return lines
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import attrs
+
 from standardlang.lang import ir, units
 from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT, SetT, TextT
 from standardlang.planning import linear as lin
@@ -270,6 +272,45 @@ class Solver:
         return Change(p, action, before=before, after=after,
                       low=grid.lo.value if grid.lo else None, high=grid.hi.value if grid.hi else None,
                       unit=_unit(t), scale=scale, kind=getattr(t, "kind", "")), ""
+
+    def s_Aggregate(self, node: ir.Aggregate, scopes, pos, rtypes):
+        """all(P for list where W) / any(P for list where W): make P hold on the elements that need it."""
+        path = lin.plain_path(node.coll)
+        if node.func not in ("all", "any") or node.item is None or path is None or not pos:
+            return None
+        p = ".".join(path)
+        items = get_path(scopes[-1], p)
+        if not isinstance(items, list):
+            return None
+        elem_type = node.coll.type.elem if isinstance(node.coll.type, ListT) else None
+        inner = rtypes + [elem_type]
+
+        def counts(e: Any) -> Any:
+            return True if node.where is None else self.holds(node.where, scopes + [e])
+
+        def fix(i: int, e: Any) -> Option | None:
+            ways = self.solve(node.item, scopes + [e], True, inner)
+            best = next((w for w in ways if w.solved), None)
+            if best is None:
+                return None
+            return Option(tuple(attrs.evolve(c, path=f"{p}.{i}.{c.path}") for c in best.changes), best.notes)
+
+        if node.func == "all":
+            out = Option()
+            for i, e in enumerate(items):
+                if counts(e) is False or self.holds(node.item, scopes + [e]) is True:
+                    continue
+                if counts(e) is None:
+                    return [self.unsolved(node, f"whether element {i + 1} of {p} counts is unknown")]
+                o = fix(i, e)
+                if o is None:
+                    return [self.unsolved(node, f"element {i + 1} of {p} cannot be made to pass")]
+                out = out + o
+            return [out]
+        ways = [o for i, e in enumerate(items) if counts(e) is not False and (o := fix(i, e)) is not None]
+        # the element that needs least first (fewest edits, then the smallest figures moved)
+        ways.sort(key=lambda o: (len(o.changes), sum(abs(c.delta * c.scale) for c in o.changes if c.delta is not None)))
+        return ways[:MAX_OPTIONS] or [self.unsolved(node, f"no element of {p} can be made to pass")]
 
     def _count(self, node, agg, system, scopes, rtypes) -> list[Option]:
         """count(list where W) op n: append the fewest elements that satisfy W."""

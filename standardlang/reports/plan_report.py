@@ -112,7 +112,8 @@ def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
             lead = first if i == 0 else f"    {w['or']}"
             if route.label:
                 lead += f" ({route.label})"
-            text = "; ".join(c.describe(lang) for c in route.changes) or w["unsolved"]
+            labels = plan.zh_labels.get(cp.spec) if lang == "zh" else None
+            text = "; ".join(c.describe(lang, labels) for c in route.changes) or w["unsolved"]
             lines.append(f"{lead}: {text}" + ("" if route.complete else " " + w["incomplete"]))
             lines.extend(f"      {n}" for n in route.notes)
     for q in cp.questions:
