@@ -102,6 +102,32 @@ class DataModel:
         return [(u.spec, u.id) for u in self.field(entity, path).used_by]
 
 
+
+#: How the data says "not recorded" and "none" today, in every input format (issue 11 §2).
+_RECORDED_NOTE = [
+    "### 未记录与没有 Not recorded, and none",
+    "",
+    "| fact | JSON / YAML | CSV / TSV / XLSX |",
+    "| --- | --- | --- |",
+    "| a value not recorded (required field) | key left out, or `null` | empty cell |",
+    "| a yes/no fact that is not so | `false` | `false` |",
+    "| a facility that is not there (optional record `x?`) | `null` (or the key left out) | empty own column "
+    "and empty sub-columns |",
+    "| a facility that is there, details not recorded | `{}` | `{}` in its own column (`kindergarten`) |",
+    "| several facilities of a kind (`list`), none | `[]` or `null` | empty |",
+    "| a condition of one clause (具备条件的) | its own field: `day_care_conditions`, `ebike_conditions`, "
+    "`lift_retrofit_conditions`, `professional_pm_conditions`; per service facility `has_conditions` | same |",
+    "| an existing community whose site constraint is not assessed | `kind: existing_unassessed` "
+    "(`site_constrained` once assessed) | same |",
+    "",
+    "Write an absent facility as `null`: the shipped specs' examples do. Today a *missing key* of an optional "
+    "record or list still reads as absent, so a facility that a survey did not cover cannot yet be told "
+    "apart from one that does not exist; the change that reads a missing key as *not recorded* "
+    "(`unknown`, named in the verdict's missing fields) is on branch `standard-not-recorded` and waits for "
+    "the test fixtures that rely on the old reading.",
+    "",
+]
+
 def schema_fields(rec: RecordT, prefix: str = "") -> Iterable[tuple[str, FieldInfo]]:
     """Every field of a record type, nested ones too, as ``(dotted path, info)`` in schema order."""
     for name, info in rec.fields.items():
@@ -270,6 +296,7 @@ def data_model_page(model: DataModel, spec_paths: dict[str, str] | None = None, 
                "parent, linking a `list of ENTITY by FIELD` (`community.subdistrict` puts a community in "
                "its subdistrict's `communities`).")
     out.append("")
+    out.extend(_RECORDED_NOTE)
     out.append("| 实体 entity | 中文名 label | 键 key | 字段数 fields | 规范 specs |")
     out.append("| --- | --- | --- | --- | --- |")
     for e in model.entities.values():
