@@ -120,6 +120,12 @@ def main() -> int:
         work = os.path.join(tmp, str(k))
         shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", ".hypothesis"))
         workdirs.put(work)
+    base = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *pytest_args],
+                          cwd=os.path.join(tmp, "0"), env=dict(os.environ, PYTHONPATH=os.path.join(tmp, "0")),
+                          capture_output=True, text=True)
+    if base.returncode != 0:  # every mutant would count as killed: refuse to score
+        print("the tests fail without any mutation:\n" + base.stdout[-2000:])
+        return 1
     killed = 0
     survivors = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

@@ -347,6 +347,31 @@ def test_failure_inside_generated_code_names_the_spec_line(monkeypatch):
     assert "_rt.aggregate('count'" in shown  # linecache shows the generated line itself
 
 
+def test_the_line_map_points_at_the_condition_not_only_the_rule(monkeypatch):
+    spec = sl.load(GOLDEN / "small.stdl")
+    lines = (GOLDEN / "small.stdl").read_text(encoding="utf-8").split("\n")
+
+    def broken(*args):
+        raise ZeroDivisionError("sabotaged")
+
+    monkeypatch.setattr(runtime, "between", broken)
+    with pytest.raises(ZeroDivisionError) as info:
+        spec.rule_function("3.green")({"green": 30})
+    debug.annotate(info.value)
+    (note_,) = info.value.__notes__
+    line = int(re.search(r"small\.stdl:(\d+)", note_).group(1))
+    assert "rule 3.green" in note_ and lines[line - 1].strip().startswith("require green between"), note_
+
+
+def test_strict_mode_comes_from_the_environment_unless_given(monkeypatch):
+    monkeypatch.setenv("STANDARDLANG_STRICT_COMPILE", "1")
+    assert Compiler({}).module.strict is True and Compiler({}, strict=False).module.strict is False
+    monkeypatch.setenv("STANDARDLANG_STRICT_COMPILE", "0")
+    assert Compiler({}).module.strict is False and Compiler({}, strict=True).module.strict is True
+    monkeypatch.delenv("STANDARDLANG_STRICT_COMPILE")
+    assert Compiler({}).module.strict is False
+
+
 def test_bad_data_is_an_error_verdict_not_an_exception():
     e = sl.compile("x >= 1")
     assert e.evaluate({"x": "text"}).status is Status.ERROR
@@ -500,6 +525,9 @@ MALFORMED = [
     pytest.param("x.y >= 1", {"x": 5}, Status.ERROR, id="path-through-a-number"),
     pytest.param("x and true", {"x": 5}, Status.ERROR, id="number-as-condition"),
     pytest.param("x / y >= 1", {"x": "a", "y": 0}, Status.ERROR, id="text-over-zero"),
+    pytest.param("present(p.v)", {"p": [{"v": 1}]}, Status.PASS, id="present-through-a-list"),
+    pytest.param("present(p.v)", {"p": {"w": 1}}, Status.FAIL, id="present-absent"),
+    pytest.param("present(p.v)", {"p": 3}, Status.ERROR, id="present-through-a-number"),
 ]
 
 

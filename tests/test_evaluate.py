@@ -129,3 +129,12 @@ def test_stats_count_what_was_compiled():
 def test_spec_expression_on_a_bool_area_is_an_error():
     """Regression: Spec.expression did not validate its record (a bool area failed instead of erroring)."""
     assert SPEC.expression("area >= 2200 m2").evaluate({"area": True}).status == "error"
+
+
+def test_present_of_a_definition_and_of_a_nested_field():
+    spec = sl.load("tests/golden/python/small.stdl")
+    big = spec.expression("present(big)")
+    assert big({"households": 5}).status is Status.PASS and big({}).status is Status.FAIL
+    classes = spec.expression("present(kindergarten.classes)")
+    assert classes({"kindergarten": {"classes": 3}}).status is Status.PASS
+    assert classes({"kindergarten": {}}).status is Status.FAIL and classes({}).status is Status.FAIL

@@ -8,7 +8,6 @@ resolves names per record.
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from typing import Any, Iterable, Sequence
 
@@ -19,6 +18,7 @@ from standardlang.errors import Source
 from standardlang.backends.python.debug import annotate
 from standardlang.backends.python.interpreter import Interpreter, rule_status
 from standardlang.backends.python.runtime import BadValue
+from standardlang.engine.reads import path_of, read_paths, reads_bad, rule_nodes
 from standardlang.engine.evaluate import (IndicatorResult, Verdict, bad_data, judge_indicator, record_problems,
                                           status_of, statuses, verdict_function)
 from standardlang.engine.items import ItemResult, ItemSummary, group_field, record_items, summarize
@@ -174,11 +174,11 @@ class Spec:
         rtype = self.checked.entities.get(entity)
         rid = self.record_id(entity, record, index)
         problems, linked = record_problems(record, rtype) if rtype is not None else ([], [])
-        bad_paths = {_path_of(p.path) for p in problems + linked}
+        bad_paths = {path_of(p.path) for p in problems + linked}
         verdicts = []
         for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
             if bad_paths and (not isinstance(record, dict)
-                              or any(_reads_bad(self.roots(r), b) for b in bad_paths)):
+                              or any(reads_bad(self.roots(r), b) for b in bad_paths)):
                 status = Status.ERROR
             else:
                 status = status_of(fns[r.id], record)
@@ -189,7 +189,7 @@ class Spec:
         """The field paths ``rule`` reads, and those it reads as whole values (computed once, when needed)."""
         roots = self._roots.get(rule.id)
         if roots is None:
-            roots = self._roots[rule.id] = _read_paths(_rule_nodes(rule), self.checked.lets)
+            roots = self._roots[rule.id] = read_paths(rule_nodes(rule), self.checked.lets)
         return roots
 
     def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
@@ -229,10 +229,10 @@ class Spec:
         key = (ind.id, entity)
         paths = self._roots.get(key)
         if paths is None:
-            paths = self._roots[key] = _read_paths([ind.value_for(entity)], self.checked.lets)
+            paths = self._roots[key] = read_paths([ind.value_for(entity)], self.checked.lets)
         rtype = self.checked.entities.get(entity)
         problems, linked = record_problems(record, rtype, cache) if rtype is not None else ([], [])
-        bad = [p for p in problems + linked if not isinstance(record, dict) or _reads_bad(paths, _path_of(p.path))]
+        bad = [p for p in problems + linked if not isinstance(record, dict) or reads_bad(paths, path_of(p.path))]
         if bad:
             return IndicatorResult(ind, entity, record_id, None, Status.ERROR,
                                    "bad data: " + "; ".join(str(p) for p in bad[:5]))
@@ -280,8 +280,8 @@ class Expression:
             name = compiler.value(node)
         self._module = compiler.finish()
         self._fn = compiler.function(name)
-        paths = _read_paths([node], lets or {})
-        self._reads = lambda path: _reads_bad(paths, _path_of(path))  # does a bad value at path matter?
+        paths = read_paths([node], lets or {})
+        self._reads = lambda path: reads_bad(paths, path_of(path))  # does a bad value at path matter?
         if self.is_condition:
             self.evaluate = verdict_function(self._fn, self.rule, self, rtype,  # type: ignore[method-assign]
                                              self._reads)
@@ -498,94 +498,6 @@ def _stats(module: Any, rules: int, values: int) -> dict[str, Any]:
 
 def _looks_like_record(data: dict, rtype: RecordT) -> bool:
     return any(k in rtype.fields for k in data)
-
-
-def _path_of(path: str) -> str:
-    """A validation problem's path without list indexes: ``stores[1].area`` -> ``stores.area``."""
-    return re.sub(r"\[\d+\]", "", path)
-
-
-def _rule_nodes(rule: CheckedRule) -> list[Any]:
-    nodes: list[Any] = [rule.applies, *rule.requires]
-    for alt in rule.alternatives:
-        nodes.extend([alt.applies, *alt.requires])
-    return [n for n in nodes if n is not None]
-
-
-def _read_paths(nodes: list[Any], lets: dict) -> tuple[frozenset[str], frozenset[str]]:
-    """(every field path IR ``nodes`` read, the paths they read as a whole value), through definitions too.
-
-    ``kindergarten.classes`` reads ``kindergarten`` only to reach ``classes`` and
-    ``present(kindergarten)`` only to see that it is there: such paths are read but not
-    *as a whole*, so a bad ``kindergarten.land_area`` leaves them alone.  A path is
-    dotted field names from the record (list elements without their index); inside an
-    aggregate over a path (``count(communities where kind == new)``) the element's fields
-    extend it (``communities.kind``), so a bad field the aggregate does not read leaves it alone.
-    """
-    read: set[str] = set()
-    whole: set[str] = set()
-    seen: set[tuple] = set()
-    # (node, structural, scopes): scopes[-1 - depth] is the path of the record at that depth
-    # ("" for the judged record, None for the elements of a list that is not a path)
-    stack: list[tuple[Any, bool, tuple]] = [(n, False, ("",)) for n in nodes]
-    while stack:
-        n, structural, scopes = stack.pop()
-        if isinstance(n, ir.Field):
-            path = _node_path(n, scopes, lets)
-            if path is not None:
-                read.add(path)
-                if not structural:
-                    whole.add(path)
-            if n.obj is not None:
-                stack.append((n.obj, True, scopes))
-            continue
-        if isinstance(n, ir.Present):
-            stack.append((n.target, True, scopes))
-            continue
-        if isinstance(n, ir.LetRef) and n.obj is None:
-            scope = scopes[0] if n.entity.startswith("goal:") else scopes[-1 - n.depth]
-            key = (f"{n.entity}.{n.name}", scope)
-            if key not in seen and key[0] in lets:
-                seen.add(key)
-                stack.append((lets[key[0]].ir, structural, (scope,)))
-            continue
-        if isinstance(n, ir.Aggregate):
-            coll = _node_path(n.coll, scopes, lets)
-            # over a path: the list is read to go through it, each element's fields are read below it
-            stack.append((n.coll, coll is not None, scopes))
-            stack.extend((c, False, scopes + (coll,)) for c in (n.item, n.where) if c is not None)
-            continue
-        stack.extend((c, False, scopes) for c in ir.children(n))
-    return frozenset(read), frozenset(whole)
-
-
-def _node_path(n: Any, scopes: tuple, lets: dict) -> str | None:
-    """The dotted record path a Field chain (or a definition that is one) reads, if it is one."""
-    if isinstance(n, ir.LetRef) and n.obj is None and f"{n.entity}.{n.name}" in lets:
-        scope = scopes[0] if n.entity.startswith("goal:") else scopes[-1 - n.depth]
-        return _node_path(lets[f"{n.entity}.{n.name}"].ir, (scope,), lets)
-    names, x = [], n
-    while isinstance(x, ir.Field):
-        names.append(x.name)
-        if x.obj is None:
-            break
-        x = x.obj
-    if not (isinstance(x, ir.Field) and x.obj is None) or x.depth >= len(scopes):
-        return None
-    prefix = scopes[-1 - x.depth]
-    if prefix is None:
-        return None
-    return ".".join(([prefix] if prefix else []) + names[::-1])
-
-
-def _reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:
-    """Whether a rule reading ``paths`` (see :func:`_read_paths`) depends on the bad value at path ``bad``."""
-    read, whole = paths
-    if bad in read:
-        return True
-    if any(p.startswith(bad + ".") for p in read):  # what it reads lies inside the bad value
-        return True
-    return any(bad.startswith(p + ".") for p in whole)  # it reads a value that holds the bad one
 
 
 def loads(text: str, name: str = "<spec>") -> Spec:
