@@ -53,6 +53,8 @@ NORUN_ALLOWED = {
                             "tests/test_reader_fuzz.py --hypothesis-show-statistics"): "the large fuzz run takes 20 minutes",
     ("docs/cli.md", "python examples/generate.py --communities 100000 --format jsonl --out big/"):
         "it generates and judges 100,000 communities (minutes, a gigabyte of files)",
+    ("docs/testing.md", "python dev/mutation.py --jobs 2 standardlang/backends/python/compiler.py \\"):
+        "the mutation run takes a quarter of an hour",
 }
 
 
