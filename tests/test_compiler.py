@@ -148,6 +148,13 @@ def check_backends_agree(spec: sl.Spec, recs: list) -> None:
          recs=[{"shops": [{"open": True}] + [{"open": False}] * 9, "units": [{"area": 60, "n": 0, "spaces": [{"area": 2}]}],
                 "open": None, "area": 3, "plot": {"area": 3}}, {"shops": [], "units": []},
                {"shops": [{"open": "yes"}], "units": [{"n": True}]}])
+@example(spec=S.condition_spec([  # nested aggregates reading the record and the unit from two scopes in
+    E("any(units where count(spaces where n < households) >= 1)"), E("all(units where any(spaces where area > plot.area))"),
+    E("any(units where any(spaces where big_unit and n > 1))"), E("any(units where all(spaces where dense))"),
+    E("count(units where any(spaces where present(plot.area) and area < area)) >= 1")]),
+    recs=[{"households": 20, "area": 5, "plot": {"area": 3},
+           "units": [{"n": 1, "area": 60, "spaces": [{"n": 5, "area": 4}, {"n": 30, "area": 2}]}]},
+          {"households": 2, "plot": {"area": 9}, "units": [{"n": 9, "area": 10, "spaces": [{"n": 5, "area": 4}]}]}])
 def test_compiled_rules_agree_with_interpreter(spec, recs):
     check_backends_agree(load_ast(spec), recs)
 
@@ -370,6 +377,16 @@ def test_strict_mode_comes_from_the_environment_unless_given(monkeypatch):
     assert Compiler({}).module.strict is False and Compiler({}, strict=True).module.strict is True
     monkeypatch.delenv("STANDARDLANG_STRICT_COMPILE")
     assert Compiler({}).module.strict is False
+
+
+def test_nested_records_inside_list_elements_may_be_absent():
+    """A read below a list element's optional record is guarded (found by mutation testing)."""
+    spec = sl.loads('standard s "t" {}\nentity e { items?: list { sub?: record { v: count } } }\n'
+                    'goal 1 for e { rule 1 { require count(items where sub.v >= 1) >= 1 } }\n', "sub.stdl")
+    records = [{"items": [{"sub": None}, {}]}, {"items": [{"sub": {"v": 2}}]}, {"items": [{"sub": {}}]}]
+    got = [spec.judge(r, "e").verdicts[0].status for r in records]
+    assert got == [spec.judge(r, "e", backend="interpreter").verdicts[0].status for r in records]
+    assert got == [Status.UNKNOWN, Status.PASS, Status.UNKNOWN]
 
 
 def test_bad_data_is_an_error_verdict_not_an_exception():
