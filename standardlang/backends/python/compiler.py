@@ -33,7 +33,7 @@ from standardlang.backends.python.debug import Function, Module, Origin
 from standardlang.backends.python.interpreter import Interpreter, rule_status
 from standardlang.lang import ir, vocabulary
 from standardlang.lang.model import CheckedRule
-from standardlang.lang.types import Dynamic, LetInfo, ListT
+from standardlang.lang.types import Dynamic, LetInfo, ListT, SetT
 from standardlang.status import Status
 
 _INLINE = (bool, int, type(None))
@@ -388,6 +388,17 @@ class Compiler:
         return code
 
     def c_Contains(self, n: ir.Contains, scopes, f):
+        items = n.items.items if isinstance(n.items, ir.SetLiteral) else (n.items,)
+        if isinstance(n.collection.type, SetT) and all(isinstance(i, ir.Const) and isinstance(i.value, str)
+                                                       for i in items):
+            # a set of enum members (validated, never holding unknowns) against constant members:
+            # one set operation instead of a scan per item
+            t = f.temp()
+            coll = self.expr(n.collection, scopes, f)
+            wanted = self.const(frozenset(i.value for i in items))
+            test = {"all": f"{wanted} <= {t}", "any": f"not {wanted}.isdisjoint({t})",
+                    None: f"{self.const(items[0].value)} in {t}"}[n.quant]
+            return f"(None if ({t} := {coll}) is None else {test})"
         return (f"_rt.contains({self.expr(n.collection, scopes, f)}, {self.expr(n.items, scopes, f)}, "
                 f"{n.quant!r})")
 
