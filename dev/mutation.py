@@ -75,6 +75,10 @@ def mutate(source: str, index: int, what: str) -> tuple[str, int]:
     raise IndexError(index)
 
 
+def _line_of(job: tuple) -> int:
+    return mutate(job[3], job[1], job[2])[1]
+
+
 def run_one(job: tuple, workdirs: "queue.Queue", pytest_args: list[str], timeout: int) -> tuple:
     rel, index, what, source = job
     work = workdirs.get()
@@ -103,6 +107,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--sample", type=int, default=0, help="run this many mutants, drawn at random (seed 1)")
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--only", metavar="FILE", help="rerun only the mutants listed in FILE (this tool's 'survived' lines)")
     argv = sys.argv[1:]
     pytest_args = argv[argv.index("--") + 1:] if "--" in argv else ["tests"]
     args = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
@@ -112,6 +117,10 @@ def main() -> int:
         source = (ROOT / rel).read_text(encoding="utf-8")
         jobs.extend((rel, i, what, source) for i, what in sites(ast.parse(source)))
     total = len(jobs)
+    if args.only:
+        wanted = {line.split(" ", 1)[1].strip() for line in open(args.only, encoding="utf-8")
+                  if line.startswith("survived ")}
+        jobs = [j for j in jobs if f"{j[0]}:{_line_of(j)}: {j[2]}" in wanted]
     if args.sample and args.sample < total:
         jobs = random.Random(1).sample(jobs, args.sample)
     workdirs: queue.Queue = queue.Queue()
