@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from typing import Any
 
 SWAP = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
         ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.And: ast.Or, ast.Or: ast.And,
@@ -79,7 +80,7 @@ def _line_of(job: tuple) -> int:
     return mutate(job[3], job[1], job[2])[1]
 
 
-def run_one(job: tuple, workdirs: "queue.Queue", pytest_args: list[str], timeout: int) -> tuple:
+def run_one(job: tuple, workdirs: Any, pytest_args: list[str], timeout: int) -> tuple:
     rel, index, what, source = job
     work = workdirs.get()
     try:
