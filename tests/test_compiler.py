@@ -261,7 +261,8 @@ def test_schemaless_compiled_agrees_with_interpreter(text, recs):
 def _run(test) -> None:
     """Run a Hypothesis test's explicit examples and generated ones as in CI, without shrinking."""
     saved = test._hypothesis_internal_use_settings
-    test._hypothesis_internal_use_settings = settings(saved, phases=[Phase.explicit, Phase.generate])
+    test._hypothesis_internal_use_settings = settings(saved, phases=[Phase.explicit, Phase.generate],
+                                                      report_multiple_bugs=False)  # the first failure, not a group
     try:
         test()
     finally:
