@@ -323,16 +323,16 @@ function section(R, si) {
   if (R.source) add(sec, el("p", {"class": "src"}, T.source + ": " + R.source));
   add(document.getElementById("sl-nav"), el("a", {href: "#spec-" + si}, R.title || R.name));
   var state = {group: "", goal: "", strength: "", status: ""};
-  var groups = [], goals = [];
+  var groups = [], goals = [], byItem = false;
   R.tables.forEach(function (t) {
     t.rows.forEach(function (r) { var g = r.group === null ? "" : r.group; if (groups.indexOf(g) < 0) groups.push(g); });
-    t.goals.forEach(function (g) { var k = label(g.id, g.title); if (goals.indexOf(k) < 0) goals.push(k); });
+    t.goals.forEach(function (g) { var k = label(g.id, g.title); if (goals.indexOf(k) < 0) goals.push(k); if (g.item) byItem = true; });
   });
   if (R.tables.length) {
     var bar = add(sec, el("div", {"class": "filters"}));
     var fs = {
       group: [["", T.all_districts]].concat(groups.map(function (g) { return [g, g || T.no_group]; })),
-      goal: [["", T.all_goals]].concat(goals.map(function (g) { return [g, g]; })),
+      goal: [["", byItem ? T.all_items : T.all_goals]].concat(goals.map(function (g) { return [g, g]; })),
       strength: [["", T.all_strengths], ["shall", T.requirements], ["rec", T.recommendations]],
       status: [["", T.all_statuses]].concat(STATUSES.map(function (s) { return [s, T[s]]; }))
     };
