@@ -200,8 +200,9 @@ def js(driver, script, *args):
 
 
 def select(driver, si, key, value):
-    js(driver, """var s = document.querySelector('#spec-' + arguments[0] + ' select[data-filter="' + arguments[1] + '"]');
-                  s.value = arguments[2]; s.dispatchEvent(new Event('change'));""", si, key, value)
+    chosen = js(driver, """var s = document.querySelector('#spec-' + arguments[0] + ' select[data-filter="' + arguments[1] + '"]');
+                  s.value = arguments[2]; s.dispatchEvent(new Event('change')); return s.value;""", si, key, value)
+    assert chosen == value, f"the {key} filter has no option {value!r}"  # else the filter silently shows all
 
 
 def shown_counts(driver, si) -> dict:

@@ -357,4 +357,14 @@ def _lookup(index: dict[str, str], key: Any) -> str | None:
     return found
 
 
-from standardlang.data.binding import Dataset, bind, level_names, load_data  # noqa: E402,F401  (the readers' API)
+_BINDING_API = ("Dataset", "bind", "level_names", "load_data")
+
+
+def __getattr__(name: str):
+    """The binding half of the readers' API, re-exported lazily: ``binding`` imports this module,
+    so an import at module level would be circular whenever ``binding`` is imported first."""
+    if name in _BINDING_API:
+        from standardlang.data import binding
+
+        return getattr(binding, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
