@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = ["load", "loads", "compile", "parse", "parse_expression", "format_spec", "Status",
            "StandardLangError", "SpecSyntaxError", "SpecCheckError", "DataError",
-           "Diagnostic", "Spec", "Expression", "Report", "Inventory", "plan", "__version__"]
+           "Diagnostic", "Spec", "Expression", "Report", "Inventory", "plan", "Bounds", "__version__"]
 
 _LAZY = {
     "load": ("engine.program", "load"), "loads": ("engine.program", "loads"), "compile": ("engine.program", "compile"),
@@ -27,6 +27,7 @@ _LAZY = {
     "parse": ("lang.parser", "parse"), "parse_expression": ("lang.parser", "parse_expression"),
     "format_spec": ("tools.formatter", "format_spec"), "Inventory": ("data.inventory", "Inventory"),
     "plan": ("planning", "plan"),
+    "Bounds": ("backends.python.runtime", "Bounds"),
 }
 
 

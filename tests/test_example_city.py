@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 import standardlang as sl
+from standardlang.backends.python.runtime import Bounds
 from standardlang.lang import ir
 from standardlang.lang.types import ListT, RecordT
 
@@ -74,7 +75,12 @@ def collections_for(spec: Any, inventory: dict) -> dict:
 
 
 def number_text(v: Any) -> str:
-    """A value as short stable text: exact for whole numbers, six significant digits otherwise."""
+    """A value as short stable text: exact for whole numbers, six significant digits otherwise.
+
+    A partly known value (an aggregate with unknown elements) is ``lo..hi``, an open end left empty.
+    """
+    if isinstance(v, Bounds):
+        return "..".join("" if x is None else number_text(x) for x in (v.lo, v.hi))
     if isinstance(v, int):
         return str(v)
     return format(float(v), ".6g")

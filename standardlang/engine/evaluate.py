@@ -39,7 +39,7 @@ PHRASES = vocabulary.EXPLAIN_PHRASES
 def value_text(node: ir.Node, value: Any, lang: str = "en") -> str:
     if lang == "zh" and isinstance(value, bool):
         return "是" if value else "否"
-    text = format_number(value, display_unit(node.type))
+    text = format_number(value, display_unit(node.type), lang=lang)
     return PHRASES[lang]["unknown"] if value is None and lang != "en" else text
 
 
@@ -106,6 +106,8 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
         detail = say["is"].format(a=_name(node) or text, v=value_text(node, value, lang))
     if value is None and missing:
         detail += say["missing"].format(m=", ".join(dict.fromkeys(missing)))
+    elif missing:  # a partly known aggregate settled it: say what was not recorded, and that it did not matter
+        detail += say["settled"].format(m=", ".join(dict.fromkeys(missing)))
     return detail, value, list(dict.fromkeys(missing))
 
 
@@ -323,6 +325,7 @@ class IndicatorResult:
         ind = self.indicator
         return {"indicator": ind.id, "title": ind.title, "attribute": ind.attribute, "entity": self.entity,
                 "record": self.record_id, "value": _json_number(self.value), "value_text": self.value_text,
+                **_json_range(self.value),
                 "target": _json_number(ind.target.value), "target_text": self.target_text, "op": ind.op,
                 "unit": ind.unit, "deadline": ind.deadline, "status": self.status.value,
                 **({"error": self.error} if self.error else {}),
@@ -335,7 +338,8 @@ class IndicatorResult:
         if self.error:
             lines.append(f"  ! {self.error}")
         if self.missing:
-            lines.append("  missing: " + ", ".join(self.missing))
+            head = "missing" if self.status is Status.UNKNOWN else "not recorded (decided whatever they are)"
+            lines.append(f"  {head}: " + ", ".join(self.missing))
         for c in ind.cites:
             lines.append(f"  source: {c}")
         for r in ind.readings:
@@ -349,9 +353,22 @@ class IndicatorResult:
 def _json_number(v: Any) -> Any:
     from fractions import Fraction
 
+    from standardlang.backends.python.runtime import Bounds
+
     if isinstance(v, Fraction):
         return float(v)
+    if isinstance(v, Bounds):  # not one number: the ends go in value_low / value_high
+        return None
     return v
+
+
+def _json_range(v: Any) -> dict:
+    """``value_low``/``value_high`` of a partly known value (None: unbounded on that side)."""
+    from standardlang.backends.python.runtime import Bounds
+
+    if not isinstance(v, Bounds):
+        return {}
+    return {"value_low": _json_number(v.lo), "value_high": _json_number(v.hi)}
 
 
 def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any, entity: str,
@@ -365,15 +382,14 @@ def judge_indicator(ind: CheckedIndicator, fn: Callable[[Any], Any], record: Any
     except Exception as exc:  # a bug: say where in the spec, and let it propagate
         annotate(exc)
         raise
-    if value is None:
-        missing: list[str] = []
+    ok = None if value is None else rt.compare(ind.op, value, ind.target.value)
+    status = Status.UNKNOWN if ok is None else Status.PASS if ok else Status.FAIL
+    missing: list[str] = []
+    if value is None or isinstance(value, rt.Bounds):  # not known exactly: name the data that is missing
         node = ind.value_for(entity)
         if interp is not None and node is not None:
             interp.eval(node, [record], missing)
-        return IndicatorResult(ind, entity, record_id, None, Status.UNKNOWN,
-                               missing=tuple(dict.fromkeys(missing)))
-    ok = rt.compare(ind.op, value, ind.target.value)
-    return IndicatorResult(ind, entity, record_id, value, Status.PASS if ok else Status.FAIL)
+    return IndicatorResult(ind, entity, record_id, value, status, missing=tuple(dict.fromkeys(missing)))
 
 
 def is_condition(node: ir.Node) -> bool:

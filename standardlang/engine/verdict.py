@@ -16,16 +16,28 @@ from standardlang.lang import vocabulary
 from standardlang.status import SYMBOLS, Status  # noqa: F401 - re-exported: the historical home
 
 
-def format_number(value: Any, unit: str = "", against: Any = None) -> str:
+def format_number(value: Any, unit: str = "", against: Any = None, lang: str = "en") -> str:
     """Show a value with its unit, by one rule: exact when it has at most 2 decimals (2200 m²,
     33.25 %), else ``≈`` and 2 decimals (≈4.33 %, ≈47.24 %).
 
     ``against`` is a threshold the value is compared with: a value that differs from it is
     given as many more decimals as it takes never to read as the threshold, or as lying on
     its other side (32.999 beside 33 reads ≈32.999, not ≈33).
+
+    A partly known value (an aggregate over a list with unknown elements) shows what
+    is known: ``60 %–80 %``, ``at least 2`` (``至少 2``, ``lang="zh"``), ``at most 5 m²``.
     """
     if value is None:
         return "unknown"
+    from standardlang.backends.python.runtime import Bounds
+
+    if isinstance(value, Bounds):
+        least, most = vocabulary.VALUE_RANGE_WORDS.get(lang, vocabulary.VALUE_RANGE_WORDS["en"])
+        if value.hi is None:
+            return least.format(v=format_number(value.lo, unit, against))
+        if value.lo is None:
+            return most.format(v=format_number(value.hi, unit, against))
+        return f"{format_number(value.lo, unit, against)}–{format_number(value.hi, unit, against)}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, Fraction)):

@@ -125,7 +125,7 @@ class ExprChecker:
             enum=info.type if isinstance(info.type, EnumT) else (info.type.enum if isinstance(info.type, SetT) else None),
             is_set=isinstance(info.type, SetT), over_list=over_list, list_field=isinstance(info.type, ListT),
             path=f"{prefix}.{info.name}" if prefix else info.name,
-            span=node.span, text=self.t(node))
+            bounds=_base_bounds(info), span=node.span, text=self.t(node))
 
     # -------------------------------------------------------------- dispatch
     def check(self, node, enum_hint: EnumT | None = None) -> ir.Node:
@@ -482,3 +482,9 @@ def _unit_hint(t: Num) -> str | None:
         return "a ratio compares with a percentage, e.g. `10 %`"
     return None
 
+
+def _base_bounds(info: FieldInfo) -> tuple | None:
+    """A field's declared range in base units (the IR's units), or None."""
+    if info.bounds is None:
+        return None
+    return tuple(units.normalize(Fraction(b) * info.scale) for b in info.bounds)

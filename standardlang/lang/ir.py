@@ -49,6 +49,7 @@ class Field:
     over_list: bool = False  # obj is a list: map over it
     list_field: bool = False  # the field itself holds a list (flattened when over_list)
     path: str = ""  # dotted path for messages, e.g. "kindergarten.building_area"
+    bounds: tuple | None = None  # the declared `range`, in base units (see lang.ranges)
     span: Span | None = _meta()
     text: str | None = _meta()
 

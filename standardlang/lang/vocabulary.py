@@ -121,16 +121,22 @@ EXPLAIN_PHRASES = {
            "between": "{a} is {v}, needs between {lo} and {hi}", "present": "{a} is present",
            "absent": "{a} is absent", "in": "{a} is {v}, needs to be in {c}",
            "not_in": "{a} is {v}, needs not to be in {c}", "contains": "{a} is {v}, needs to contain {q}{c}",
-           "all_of": "all of ", "any_of": "any of ", "missing": " (missing: {m})", "and": "all of:",
+           "all_of": "all of ", "any_of": "any of ", "missing": " (missing: {m})",
+           "settled": " (not recorded: {m}; decided whatever they are)", "and": "all of:",
            "or": "any of:", "not": "not:", "unknown": "unknown"},
     "zh": {"is": "{a} 为 {v}", "needs": "{a} 为 {v},要求 {op} {t}",
            "pair": "{a} 为 {va},{b} 为 {vb};要求 {a} {op} {b}",
            "between": "{a} 为 {v},要求介于 {lo} 与 {hi} 之间", "present": "{a}:有",
            "absent": "{a}:无", "in": "{a} 为 {v},要求属于 {c}", "not_in": "{a} 为 {v},要求不属于 {c}",
            "contains": "{a} 为 {v},要求包含{q} {c}", "all_of": "全部", "any_of": "任一",
-           "missing": "(缺少数据:{m})", "and": "全部满足:", "or": "满足其一:", "not": "不成立:",
+           "missing": "(缺少数据:{m})", "settled": "(未记录:{m};无论其值如何,结论不变)",
+           "and": "全部满足:", "or": "满足其一:", "not": "不成立:",
            "unknown": "未知"},
 }
+
+#: how a partly known value reads (an aggregate over records some of which lack the data):
+#: only a lower end, only an upper end; both ends read `60 %–80 %` in either language
+VALUE_RANGE_WORDS = {"en": ("at least {v}", "at most {v}"), "zh": ("至少 {v}", "至多 {v}")}
 
 #: the headings of a rendered explanation (English status words are the statuses themselves)
 EXPLANATION_WORDS = {

@@ -31,7 +31,7 @@ from typing import Any, Callable
 from standardlang.backends.python import runtime
 from standardlang.backends.python.debug import Function, Module, Origin
 from standardlang.backends.python.interpreter import Interpreter, rule_status
-from standardlang.lang import ir, vocabulary
+from standardlang.lang import ir, ranges, vocabulary
 from standardlang.lang.model import CheckedRule
 from standardlang.lang.types import Dynamic, LetInfo, ListT, SetT
 from standardlang.status import Status
@@ -338,6 +338,8 @@ class Compiler:
         t = f.temp()
         if n.op == "not":
             return f"(None if ({t} := {self.test(n.operand, scopes, f)}) is None else not {t})"
+        if ranges.may_be_partial(n.operand, self.lets):
+            return f"_rt.neg({self.expr(n.operand, scopes, f)})"
         return f"(None if ({t} := {self.expr(n.operand, scopes, f)}) is None else -_q({t}))"
 
     def c_Binary(self, n: ir.Binary, scopes, f):
@@ -354,7 +356,7 @@ class Compiler:
         left, right, op = n.left, n.right, n.op
         if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
             left, right, op = right, left, _MIRROR[op]
-        if isinstance(right, ir.Const) and right.value is not None:
+        if isinstance(right, ir.Const) and right.value is not None and not ranges.may_be_partial(left, self.lets):
             t = f.temp()
             lhs = self.expr(left, scopes, f)
             v = right.value
@@ -429,6 +431,9 @@ class Compiler:
         value = self.test if n.func in _BOOL_AGGREGATES else self.expr
         item = f"lambda {var}: {value(n.item, inner, f)}" if n.item is not None else "None"
         where = f"lambda {var}: {self.test(n.where, inner, f)}" if n.where is not None else "None"
+        if n.func in ("sum", "avg", "min", "max"):  # what an unknown element can be
+            lo, hi = ranges.element_range(n, self.lets)
+            return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where}, {self.const(lo)}, {self.const(hi)})"
         return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where})"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from standardlang.lang import ir
+from standardlang.lang import ir, ranges
 from standardlang.backends.python import runtime as rt
 from standardlang.lang.model import CheckedRule
 from standardlang.lang.types import Dynamic, LetInfo, ListT
@@ -65,6 +65,7 @@ class Interpreter:
 
     def __init__(self, lets: dict[str, LetInfo] | None = None):
         self.lets = lets or {}
+        self._ranges: dict[int, tuple] = {}  # id(aggregate node) -> (node, element range)
 
     def eval(self, node: ir.Node, scopes: list[Any], missing: list[str] | None = None) -> Any:
         method = getattr(self, "e_" + type(node).__name__, None)
@@ -141,8 +142,7 @@ class Interpreter:
     def e_Unary(self, n: ir.Unary, scopes, missing):
         if n.op == "not":
             return rt.not3(self.test(n.operand, scopes, missing))
-        v = self.eval(n.operand, scopes, missing)
-        return None if v is None else -rt.q(v)
+        return rt.neg(self.eval(n.operand, scopes, missing))
 
     def e_Binary(self, n: ir.Binary, scopes, missing):
         return rt.arith(n.op, self.eval(n.left, scopes, missing), self.eval(n.right, scopes, missing))
@@ -196,6 +196,13 @@ class Interpreter:
         value = self.test if n.func in _BOOL_AGGREGATES else self.eval
         item = (lambda e: value(n.item, scopes + [e], missing)) if n.item is not None else None
         where = (lambda e: self.test(n.where, scopes + [e], missing)) if n.where is not None else None
-        return rt.aggregate(n.func, items, item, where)
+        return rt.aggregate(n.func, items, item, where, *self.element_range(n))
+
+    def element_range(self, n: ir.Aggregate) -> tuple:
+        """What an unknown element of ``n`` can be (computed once per node)."""
+        cached = self._ranges.get(id(n))
+        if cached is None or cached[0] is not n:
+            cached = self._ranges[id(n)] = (n, ranges.element_range(n, self.lets))
+        return cached[1]
 
 
