@@ -516,15 +516,18 @@ SMALL = {"building_area": 299}
 @pytest.mark.parametrize("record,expected", [
     ({"kind": "new", "households": 1200, "kindergarten": K_OK, "supermarket": {"building_area": 300}},
      {"plain": "pass", "two": "pass", "applies": "pass", "alt": "pass"}),
+    # `applies` is a permission (may) whose requirement is the permission itself: not met, not taken up
     ({"kind": "new", "households": 1200, "kindergarten": {"classes": 5, "building_area": 2199.99}, "supermarket": SMALL},
-     {"plain": "fail", "two": "fail", "applies": "fail", "alt": "fail"}),
+     {"plain": "fail", "two": "fail", "applies": "not_applicable", "alt": "fail"}),
     # an absent optional record's fields are unknown: present() is what decides absence
     ({"kind": "new", "households": 1200, "kindergarten": {"classes": 5}},
-     {"plain": "unknown", "two": "fail", "applies": "fail", "alt": "unknown"}),
+     {"plain": "unknown", "two": "fail", "applies": "not_applicable", "alt": "unknown"}),
     ({"kind": "existing", "households": 1200, "kindergarten": {"classes": 6}},
      {"plain": "unknown", "two": "unknown", "applies": "not_applicable", "alt": "unknown"}),
-    ({"kind": "new", "kindergarten": {"classes": 5}},
-     {"plain": "unknown", "two": "fail", "applies": "unknown", "alt": "unknown"}),
+    ({"kind": "new", "kindergarten": {"classes": 5}},                 # not taken up, whether it applies or not
+     {"plain": "unknown", "two": "fail", "applies": "not_applicable", "alt": "unknown"}),
+    ({"kind": "new", "kindergarten": {"classes": 6}},                 # taken up; whether it applies is open
+     {"plain": "unknown", "two": "unknown", "applies": "unknown", "alt": "unknown"}),
     ({"kind": "existing", "households": 10},
      {"plain": "fail", "two": "unknown", "applies": "not_applicable", "alt": "unknown"}),
     # the alternative: applies to constrained sites and then decides
@@ -567,7 +570,8 @@ def test_strength_travels_with_the_verdict():
     assert by_id["two"].status == "fail" and not by_id["two"].is_failed_requirement
     assert by_id["alt"].is_failed_requirement
     assert [v.rule_id for v in report.failed_requirements()] == ["alt"]
-    assert report.summary() == {"shall": {"unknown": 1, "fail": 1}, "should": {"fail": 1}, "may": {"fail": 1}}
+    assert report.summary() == {"shall": {"unknown": 1, "fail": 1}, "should": {"fail": 1}, "may": {"not_applicable": 1}}
+    assert by_id["applies"].reason == "not_adopted" and by_id["two"].reason is None
 
 
 def test_unknown_verdict_lists_the_missing_fields():
@@ -661,3 +665,135 @@ def test_schemaless_path_through_a_list():
 def test_giant_float_is_read_as_the_decimal_it_prints_as():
     """Regression: 1e23 was read as int(1e23) = 99999999999999991611392."""
     assert sl.compile("x == 100000000000000000000000").evaluate({"x": 1e23}).status == "pass"
+
+
+# ====================================================================== permissions (可) not taken up
+
+PERMIT_SPEC = """\
+standard permits "permits" { source "tests" }
+entity community {
+  key id
+  id: text
+  allowed: bool
+  centre?: record { area: m2 }
+  nursery?: record { built_with: {standalone "独立", combined "结合"} }
+}
+goal 一 "goal" for community {
+  rule centre "may build a centre of at least 350 m2" {
+    可
+    applies when allowed
+    require present(centre) and centre.area >= 350 m2
+  }
+  rule combined "may combine the nursery" {
+    可
+    applies when present(nursery)
+    require nursery.built_with != standalone
+  }
+  rule recommended "should build a centre" {
+    宜
+    require present(centre)
+  }
+}
+"""
+PERMITS = sl.loads(PERMIT_SPEC, "permits.stdl")
+
+
+@pytest.mark.parametrize("record,expected", [
+    ({"allowed": True}, ("not_applicable", "not_adopted")),                     # not taken up: never a failure
+    ({"allowed": True, "centre": {"area": 349}}, ("fail", None)),              # taken up: its condition is judged
+    ({"allowed": True, "centre": {"area": 350}}, ("pass", None)),
+    ({"allowed": True, "centre": {}}, ("unknown", None)),
+    ({"allowed": False, "centre": {"area": 100}}, ("not_applicable", None)),  # the permission is not granted
+    ({}, ("not_applicable", "not_adopted")),                                   # not taken up, granted or not
+    ({"centre": {"area": 400}}, ("unknown", None)),                            # taken up; granted?
+    ({"centre": {"area": 300}}, ("unknown", None)),
+])
+def test_a_permission_not_taken_up_is_not_a_failure(record, expected):
+    record = dict(record, id="c1")
+    rule = PERMITS.rule("centre")
+    status, reason = expected
+    assert rule_status(rule, PERMITS.interpreter, record).value == status
+    assert PERMITS.rule_function("centre")(record).value == status
+    assert Compiler(PERMITS.checked.lets).compile_rule(rule)(record).value == status
+    v = PERMITS.evaluate([record]).record("c1").verdict("centre")
+    assert (v.status.value, v.reason) == (status, reason)
+    assert v.to_dict().get("reason") == reason
+
+
+def test_a_permission_that_is_the_whole_requirement():
+    """Combining the nursery is the permission itself: standalone is not taken up, not a failure."""
+    for built, status in (("standalone", "not_applicable"), ("combined", "pass")):
+        rec = {"id": "c1", "nursery": {"built_with": built}}
+        assert PERMITS.rule_function("combined")(rec).value == status
+        assert rule_status(PERMITS.rule("combined"), PERMITS.interpreter, rec).value == status
+    v = PERMITS.evaluate([{"id": "c1"}]).record("c1").verdict("combined")
+    assert v.status == "not_applicable" and v.reason is None                  # no nursery: does not apply
+
+
+def test_not_adopted_is_explained_in_both_languages():
+    v = PERMITS.evaluate([{"id": "c1", "allowed": True}]).record("c1").verdict("centre")
+    en, zh = v.explain(), v.explain("zh")
+    assert "not adopted: the permission (may) was not taken up, which is not a failure" in en
+    assert "centre is absent" in en                                           # what taking it up would mean
+    assert "未采用:未使用此许可(可),不算不通过" in zh
+    assert v.explanation().to_dict()["reason"] == "not_adopted"
+
+
+def test_should_keeps_failing():
+    v = PERMITS.evaluate([{"id": "c1", "allowed": True}]).record("c1").verdict("recommended")
+    assert v.status == "fail" and v.strength == "should" and v.reason is None
+
+
+def _permit_run(tmp_path, *extra):
+    from standardlang.cli import main
+
+    spec = tmp_path / "permits.stdl"
+    spec.write_text(PERMIT_SPEC, encoding="utf-8")
+    data = tmp_path / "c.json"
+    data.write_text('[{"id": "c1", "allowed": true, "nursery": {"built_with": "standalone"}}]', encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["check", str(spec), "--data", str(data), "--only", "centre", "combined", "-o", str(out), *extra])
+    return code, out.read_text(encoding="utf-8")
+
+
+def test_reports_never_count_not_adopted_as_failure(tmp_path):
+    """Text (en, zh), JSON, CSV, JUnit and HTML: two permissions not taken up, nothing fails."""
+    import json as _json
+    import xml.etree.ElementTree as ET
+
+    code, text = _permit_run(tmp_path)
+    assert code == 0 and "OK: nothing fails" in text
+    may = next(line for line in text.splitlines() if line.startswith("may"))
+    assert may.split()[2:4] == ["0", "0"], may                               # pass 0, fail 0
+    assert "2 are permissions not taken up (not adopted)" in text
+    code, zh = _permit_run(tmp_path, "--lang", "zh")
+    row = next(line for line in zh.splitlines() if line.startswith("可 "))
+    assert row.split()[1:3] == ["0", "0"], row                                 # 可 通过 0 不通过 0
+    assert "通过:没有未通过的要求" in zh and "未采用的许可" in zh
+    code, js = _permit_run(tmp_path, "--format", "json", "--explain", "all")
+    verdicts = _json.loads(js)["reports"][0]["results"][0]["verdicts"] if "reports" in _json.loads(js) else \
+        _json.loads(js)["results"][0]["verdicts"]
+    assert {v["rule"]: (v["status"], v.get("reason")) for v in verdicts} == {
+        "centre": ("not_applicable", "not_adopted"), "combined": ("not_applicable", "not_adopted")}
+    code, csv_text = _permit_run(tmp_path, "--format", "csv")
+    rows = csv_text.splitlines()[1:]
+    assert all(",not_applicable," in r and "not adopted" in r for r in rows), rows
+    code, xml = _permit_run(tmp_path, "--format", "junit")
+    suite = ET.fromstring(xml)
+    assert suite.get("failures") == "0" and suite.get("skipped") == "2"
+    code, html = _permit_run(tmp_path, "--format", "html")
+    assert code == 0 and '"s": "nn"' in html.replace('"s":"nn"', '"s": "nn"')
+
+
+def test_fail_on_is_unaffected(tmp_path):
+    """--fail-on should: the failed recommendation fails the run, the permissions do not."""
+    from standardlang.cli import main
+
+    spec = tmp_path / "permits.stdl"
+    spec.write_text(PERMIT_SPEC, encoding="utf-8")
+    data = tmp_path / "c.json"
+    data.write_text('[{"id": "c1", "allowed": true}]', encoding="utf-8")
+    run = ["check", str(spec), "--data", str(data), "-o", str(tmp_path / "o")]
+    assert main(run + ["--only", "centre", "--fail-on", "should"]) == 0
+    assert main(run + ["--fail-on", "should"]) == 1                            # `recommended` fails [should]
+    assert main(run) == 0                                                      # --fail-on shall: nothing fails

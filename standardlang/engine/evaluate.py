@@ -175,7 +175,8 @@ def _explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: S
     applies = explain_node(rule.applies, interp, scopes, lang) if rule.applies is not None else None
     checks: tuple[Check, ...] = ()
     alternatives = []
-    if status is not Status.NOT_APPLICABLE:
+    reason = "not_adopted" if status is Status.NOT_APPLICABLE and not_adopted(rule, interp, record) else None
+    if status is not Status.NOT_APPLICABLE or reason:  # not adopted: show what taking it up would mean
         checks = tuple(explain_node(r, interp, scopes, lang) for r in rule.requires)
         if status is not Status.PASS or any(c.held is not True for c in checks):
             for alt in rule.alternatives:
@@ -189,7 +190,15 @@ def _explain_rule(rule: CheckedRule, interp: Interpreter, record: Any, status: S
     readings = rule.readings + tuple(r for alt in rule.alternatives for r in alt.readings)
     return Explanation(rule.id, rule.title, status, rule.strength, cites, readings, applies, checks,
                        tuple(alternatives), tuple(dict.fromkeys(missing)), goal=rule.goal_id, record_id=record_id,
-                       lang=lang)
+                       lang=lang, reason=reason)
+
+
+def not_adopted(rule: CheckedRule, interp: Interpreter, record: Any) -> bool:
+    """Whether a not-applicable verdict of ``rule`` is a permission (可) not taken up, rather than
+    its ``applies when`` being false."""
+    if rule.adoption is None:
+        return False
+    return rule.applies is None or interp.test(rule.applies, [record]) is not False
 
 
 class VerdictContext:
@@ -267,9 +276,18 @@ class Verdict(tuple):
     def error(self) -> str | None:
         return self.explanation().error if self.status is Status.ERROR else None
 
+    @property
+    def reason(self) -> str | None:
+        """``"not_adopted"`` for a permission (可) not taken up (status not_applicable), else None."""
+        if self.status is not Status.NOT_APPLICABLE or self.rule.adoption is None:
+            return None
+        return "not_adopted" if not_adopted(self.rule, self._owner.interpreter, self.record) else None
+
     def to_dict(self, explain: bool = True) -> dict:
         d: dict[str, Any] = {"rule": self.rule.id, "title": self.rule.title, "goal": self.rule.goal_id,
                              "status": self.status.value, "strength": self.rule.strength}
+        if self.reason:
+            d["reason"] = self.reason
         if self.record_id is not None:
             d["record"] = self.record_id
         if explain or self.status in (Status.UNKNOWN, Status.ERROR):

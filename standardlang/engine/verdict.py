@@ -142,6 +142,7 @@ class Explanation:
     goal: str | None = None
     record_id: str | None = None
     lang: str = "en"
+    reason: str | None = None  # "not_adopted": a permission (可) not taken up, hence not applicable
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {
@@ -156,6 +157,8 @@ class Explanation:
                                  for n, t, cs in self.alternatives]
         if self.error:
             d["error"] = self.error
+        if self.reason:
+            d["reason"] = self.reason
         return d
 
     def render(self) -> str:
@@ -173,6 +176,8 @@ class Explanation:
         lines = [head]
         if self.error:
             lines.append(f"  ! {self.error}")
+        if self.reason == "not_adopted":
+            lines.append(f"  {w['not_adopted']}")
         if self.applies is not None:
             lines.append(f"  {w['applies']}")
             lines.extend(self.applies.render(4))

@@ -62,6 +62,27 @@ class CheckedRule:
     def cite(self) -> str | None:
         return self.cites[0] if self.cites else None
 
+    @property
+    def adoption(self) -> tuple[ir.Node, ...] | None:
+        """For a permission (may, 可): the conditions that say it was taken up, else None.
+
+        A permission's requirement says what using it means. When the requirement opens
+        with ``present(F)`` conjuncts (a permission to build facility F), having F is
+        taking the permission up and the rest are the conditions attached to it (≥ 350 m²);
+        otherwise the whole requirement is the permission (empty tuple): a community that
+        does not meet it has not used it. A permission not taken up is not applicable
+        (reason: not adopted), never a failure; see docs/language.md.
+        """
+        if self.strength != "may":
+            return None
+        leading: list[ir.Node] = []
+        for r in self.requires[:1]:
+            for c in _conjuncts(r):
+                if not isinstance(c, ir.Present):
+                    break
+                leading.append(c)
+        return tuple(leading)
+
 
 @attrs.frozen
 class CheckedItem:
@@ -124,3 +145,10 @@ class CheckedSpec:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+
+def _conjuncts(n: ir.Node) -> list[ir.Node]:
+    """``a and b and c`` as ``[a, b, c]``, in reading order."""
+    if isinstance(n, ir.Logic) and n.op == "and":
+        return _conjuncts(n.left) + _conjuncts(n.right)
+    return [n]

@@ -142,10 +142,13 @@ VALUE_RANGE_WORDS = {"en": ("at least {v}", "at most {v}"), "zh": ("至少 {v}",
 EXPLANATION_WORDS = {
     "en": {"record": "record", "applies": "applies when:", "requires": "requires:", "alternative": "or alternative",
            "missing": "missing:", "source": "source", "reading": "reading:", "pass": "pass", "fail": "fail",
-           "unknown": "unknown", "not_applicable": "not_applicable", "error": "error"},
+           "unknown": "unknown", "not_applicable": "not_applicable", "error": "error",
+           "not_adopted": "not adopted: the permission (may) was not taken up, which is not a failure",
+           "not_adopted_short": "not adopted"},
     "zh": {"record": "记录", "applies": "适用条件:", "requires": "要求:", "alternative": "或替代方案",
            "missing": "缺少数据:", "source": "出处", "reading": "解读:", "pass": "通过", "fail": "不通过",
-           "unknown": "未知", "not_applicable": "不适用", "error": "数据错误"},
+           "unknown": "未知", "not_applicable": "不适用", "error": "数据错误",
+           "not_adopted": "未采用:未使用此许可(可),不算不通过", "not_adopted_short": "未采用"},
 }
 
 #: the words of the text, CSV and JUnit reports
@@ -165,6 +168,8 @@ REPORT_WORDS = {
         "could_not_judge": "rules not judged", "fail_on_never": "(--fail-on never: the exit code ignores failures)",
         "not_applicable_text": "not applicable", "or_alternative": "or", "missing_label": "missing: ",
         "failed_label": "failed: ", "unknown_label": "unknown: ",
+        "not_adopted_note": "of the may (可) verdicts not_applicable, {n} are permissions not taken up (not adopted): "
+                            "not failures",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "未知", "not_applicable": "不适用", "error": "错误",
@@ -176,6 +181,7 @@ REPORT_WORDS = {
         "against": "依据", "rules": "条条款", "from": "来自", "notes": "提示", "missing_often": "最常缺少",
         "unknown_verdicts": "未知结论", "where": "筛选", "kept": "保留", "excluded": "排除",
         "undetermined": "无法筛选(未判定)", "result_ok": "通过:没有未通过的要求", "result_fail": "项要求未通过",
+        "not_adopted_note": "可 不适用 中有 {n} 项为未采用的许可(未采用此许可,不算不通过)",
         "holding_back": "拖后腿的", "of": "/", "value": "值", "attribute": "属性", "deadline": "期限",
         "no_indicators": "没有指标值", "could_not_judge": "未能判定的条款",
         "fail_on_never": "(--fail-on never:退出码不计未通过项)",

@@ -164,6 +164,10 @@ def concise(verdict: Any, source: Any = None) -> list[str]:
     e = verdict.explanation()
     if verdict.status is Status.ERROR:
         return [f"! {source}: {e.error}" if source is not None else f"! {e.error}"]
+    if verdict.status is Status.NOT_APPLICABLE and e.reason == "not_adopted":
+        from standardlang.lang.vocabulary import EXPLANATION_WORDS
+
+        return [f"– {EXPLANATION_WORDS['en']['not_adopted']}"] + [f"– {r}" for r in _why(e.checks)]
     if verdict.status is Status.NOT_APPLICABLE:
         return [f"– {e.applies.detail}"] if e.applies is not None else []
     mark = "✗" if verdict.status is Status.FAIL else "?"
@@ -186,6 +190,12 @@ def one_line(verdict: Any, source: Any = None, lang: str = "en") -> str:
     e = verdict.explanation(lang)
     if verdict.status is Status.ERROR:
         text = f"{source}: {e.error}" if source is not None else str(e.error)
+    elif verdict.status is Status.NOT_APPLICABLE and e.reason == "not_adopted":
+        from standardlang.lang.vocabulary import EXPLANATION_WORDS
+
+        na = ("不适用" if zh else "not applicable") + ", " + EXPLANATION_WORDS["zh" if zh else "en"]["not_adopted_short"]
+        why = _why(e.checks)
+        text = f"{na}: " + ", ".join(why) if why else na
     elif verdict.status is Status.NOT_APPLICABLE:
         na = word("not_applicable_text", lang)
         text = f"{na}: {e.applies.detail}" if e.applies is not None else na

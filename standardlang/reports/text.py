@@ -81,6 +81,9 @@ def _report(rep: Any, o: Options, quiet: set[str] = frozenset()) -> list[str]:
             label = strength_word(strength, lang) if lang == "zh" else f"{strength} ({strength_word(strength, 'zh')})"
             rows.append([label] + [str(counts[s.value]) for s in STATUSES] + [str(sum(counts.values()))])
         out.extend(table(rows, right=set(range(1, len(header)))))
+        not_adopted = sum(1 for v in rep.verdicts if v.rule.strength == "may" and v.reason == "not_adopted")
+        if not_adopted:
+            out.append(word("not_adopted_note", lang).format(n=not_adopted))
     out.extend(_failures(rep, o, "shall", "failed_requirements"))
     if "should" in failing_strengths(o.fail_on):
         out.extend(_failures(rep, o, "should", "failed_recommendations"))

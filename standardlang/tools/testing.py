@@ -214,9 +214,10 @@ def coverage(spec: Any) -> Coverage:
             for want in (True, False):
                 if want not in vals:
                     unreached.append((rule.id, f"{labels[key]} is never {str(want).lower()}"))
-        if rule.applies is not None and Status.NOT_APPLICABLE.value not in seen_status:
-            missing_status.append((rule.id, Status.NOT_APPLICABLE.value))
-        for status in (Status.PASS.value, Status.FAIL.value):
+        if (rule.applies is not None or rule.adoption is not None) and Status.NOT_APPLICABLE.value not in seen_status:
+            missing_status.append((rule.id, Status.NOT_APPLICABLE.value))  # a permission: also "not taken up"
+        # a permission (可) with no condition attached is taken up or not, never failed
+        for status in (Status.PASS.value,) + ((Status.FAIL.value,) if rule.adoption != () else ()):
             if status not in seen_status:
                 missing_status.append((rule.id, status))
         for alt in rule.alternatives:

@@ -156,28 +156,36 @@ class Compiler:
         name = self._name("rule", rule.id)
         f = _Func("_r")
         body: list[tuple[str, int | None]] = []
+        # a permission (可) whose applicability is unknown is still not applicable if not taken up
+        open_applies = rule.applies is not None and rule.adoption is not None
         if rule.applies is not None:
             body.append((f"_a = {self.test(rule.applies, ['_r'], f)}", _line(rule.applies)))
-            body.append(("if _a is not True:", None))
-            body.append(("    return _NA if _a is False else _UNK", None))
+            if open_applies:
+                body.append(("if _a is False:", None))
+                body.append(("    return _NA", None))
+            else:
+                body.append(("if _a is not True:", None))
+                body.append(("    return _NA if _a is False else _UNK", None))
         conjuncts = [c for r in rule.requires for c in _conjuncts(r)]
+        fail = self.fail_status(rule, f)
+        passed = "(_PASS if _a is True else _UNK)" if open_applies else "_PASS"
         if not rule.alternatives:
             body.append(("_u = False", None))
             for c in conjuncts:
-                body.extend(self._conjunct(c, f))
-            body.append(("return _UNK if _u else _PASS", None))
+                body.extend(self._conjunct(c, f, fail))
+            body.append((f"return _UNK if _u else {passed}", None))
         else:
             body.append((f"_h = {self.and_expr(conjuncts, ['_r'], f)}", _line(conjuncts[0]) if conjuncts else None))
             body.append(("if _h is True:", None))
-            body.append(("    return _PASS", None))
+            body.append((f"    return {passed}", None))
             for alt in rule.alternatives:
                 parts = ([alt.applies] if alt.applies is not None else []) + \
                     [c for r in alt.requires for c in _conjuncts(r)]
                 body.append((f"_x = {self.and_expr(parts, ['_r'], f)}", alt.span.line if alt.span else None))
                 body.append(("if _x is True:", None))
-                body.append(("    return _PASS", None))
+                body.append((f"    return {passed}", None))
                 body.append(("_h = None if (_h is None or _x is None) else False", None))
-            body.append(("return _FAIL if _h is False else _UNK", None))
+            body.append((f"return {fail} if _h is False else _UNK", None))
         interp = self.interp
 
         def fallback(record: Any) -> Status:
@@ -185,16 +193,29 @@ class Compiler:
 
         return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", f.prelude + body, fallback)
 
-    def _conjunct(self, c: ir.Node, f: _Func) -> list[tuple[str, int | None]]:
-        """Lines judging one required condition: fail at once, or note an unknown."""
+    def _conjunct(self, c: ir.Node, f: _Func, fail: str = "_FAIL") -> list[tuple[str, int | None]]:
+        """Lines judging one required condition: fail at once (``fail`` is what to return), or note an unknown."""
         line = _line(c)
         simple = self.simple_compare(c, f)
         if simple is not None:
             var, test = simple
             return [(f"_v = {var}", line), ("if _v is None:", None), ("    _u = True", None),
-                    (f"elif not ({test}):", line), ("    return _FAIL", None)]
+                    (f"elif not ({test}):", line), (f"    return {fail}", None)]
         return [(f"_v = {self.test(c, ['_r'], f)}", line), ("if _v is not True:", None),
-                ("    if _v is False:", None), ("        return _FAIL", None), ("    _u = True", None)]
+                ("    if _v is False:", None), (f"        return {fail}", None), ("    _u = True", None)]
+
+    def fail_status(self, rule: CheckedRule, f: _Func) -> str:
+        """What a failed requirement returns: fail or, for a permission (可) not taken up, not applicable.
+
+        See :attr:`~standardlang.lang.model.CheckedRule.adoption` and ``interpreter.rule_status``.
+        """
+        if rule.adoption is None:
+            return "_FAIL"
+        if not rule.adoption:
+            return "_NA"
+        adopted = self.and_expr(list(rule.adoption), ["_r"], f)
+        failed = "(_FAIL if _a is True else _UNK)" if rule.applies is not None else "_FAIL"
+        return f"({failed} if (_ad := {adopted}) is True else _NA if _ad is False else _UNK)"
 
     def simple_compare(self, c: ir.Node, f: _Func) -> tuple[str, str] | None:
         """(value, test on ``_v``) for `field OP int constant`, else None."""

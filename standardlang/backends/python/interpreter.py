@@ -24,24 +24,42 @@ from standardlang.status import Status
 def rule_status(rule: CheckedRule, interp: "Interpreter", record: Any) -> Status:
     """The reference semantics of a rule's verdict (the compiled code must agree).
 
-    Raises :class:`~.runtime.BadValue` on data of the wrong shape (the engine's error verdict).
+    A permission (可) that was not taken up is not applicable, never failed (see
+    :attr:`~standardlang.lang.model.CheckedRule.adoption`).  Raises
+    :class:`~.runtime.BadValue` on data of the wrong shape (the engine's error verdict).
     """
     scopes = [record]
+    a: Any = True
     if rule.applies is not None:
         a = interp.test(rule.applies, scopes)
         if a is False:
             return Status.NOT_APPLICABLE
-        if a is None:
+        if a is None and rule.adoption is None:  # a permission not taken up is n/a either way: go on
             return Status.UNKNOWN
+    passed = Status.PASS if a is True else Status.UNKNOWN
     h = _all_hold(rule.requires, interp, scopes)
     if h is True:
-        return Status.PASS
+        return passed
     for alt in rule.alternatives:
         x = _all_hold(([alt.applies] if alt.applies is not None else []) + list(alt.requires), interp, scopes)
         if x is True:
-            return Status.PASS
+            return passed
         h = None if (h is None or x is None) else False
+    if h is False and rule.adoption is not None:
+        return not_taken_up(rule, interp, scopes, a)
     return Status.FAIL if h is False else Status.UNKNOWN
+
+
+def not_taken_up(rule: CheckedRule, interp: "Interpreter", scopes: list[Any], applies: Any = True) -> Status:
+    """A permission (可) whose requirement failed: a failure only if it applies and was taken up.
+
+    Not taken up, it binds nothing: not applicable, for the reason "not adopted",
+    whether it applies or not.
+    """
+    adopted = _all_hold(rule.adoption, interp, scopes) if rule.adoption else False
+    if adopted is False:
+        return Status.NOT_APPLICABLE
+    return Status.FAIL if adopted is True and applies is True else Status.UNKNOWN
 
 
 def _all_hold(conditions: Any, interp: "Interpreter", scopes: list[Any]) -> Any:
