@@ -152,6 +152,10 @@ class Option:
 
 
 def json_value(v: Any) -> Any:
+    from standardlang.backends.python.runtime import Bounds
+
+    if isinstance(v, Bounds):  # known only as a range: not one number (value_text shows the range)
+        return None
     if isinstance(v, Fraction):
         return int(v) if v.denominator == 1 else float(v)
     if isinstance(v, (set, frozenset, tuple)):

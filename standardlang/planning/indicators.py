@@ -91,7 +91,8 @@ def distance(spec: Any, ind: Any, entity: str, record: Any, record_id: str,
     value = interp.eval(node, [record])
     target = Fraction(ind.target.value)
     unit = ind.unit or display_unit(ind.target.type)
-    status = "unknown" if value is None else "pass" if rt.compare(ind.op, value, target) else "fail"
+    ok = None if value is None else rt.compare(ind.op, value, target)  # a range may settle it, or not
+    status = "unknown" if ok is None else "pass" if ok else "fail"
     base = dict(indicator=ind.id, title=ind.title, attribute=ind.attribute, entity=entity, record_id=record_id,
                 value=value, target=target, op=ind.op, unit=unit, status=status, deadline=ind.deadline)
     if status != "fail":
@@ -161,7 +162,7 @@ def _grow(node: Any, term: Any, ind: Any, interp: Any, record: Any) -> Term | st
     if a == 0:
         return None
     current = interp.eval(term, [record])
-    if current is None:
+    if current is None or isinstance(current, rt.Bounds):
         return f"{text}: unknown"
     region = lin.constraint(a, b - Fraction(ind.target.value), ind.op)
     whole = isinstance(term.type, Num) and term.type.kind == "count" or term.type == COUNT

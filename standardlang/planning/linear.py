@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import attrs
 
+from standardlang.backends.python.runtime import Bounds
 from standardlang.lang import ir
 from standardlang.backends.python.interpreter import Interpreter
 
@@ -129,7 +130,7 @@ def linearize(node: Any, target: Target, interp: Interpreter, scopes: list[Any],
         return scale, Fraction(0)
     if not contains(node, target, lets):
         v = interp.eval(node, scopes)
-        if v is None:
+        if v is None or v.__class__ is Bounds:  # unknown, or known only as a range (an aggregate)
             raise Unknown(node.text or "")
         if isinstance(v, bool) or not isinstance(v, (int, Fraction)):
             return None

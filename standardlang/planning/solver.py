@@ -327,7 +327,7 @@ class Solver:
             return [self.unsolved(node, "not linear in the count")]
         region = lin.constraint(a[0] - b[0], a[1] - b[1], op)
         current = self.holds(agg, scopes)
-        if current is None:
+        if current is None or current.__class__ is lin.Bounds:  # some element's figures are not recorded
             return [self.unsolved(node, "depends on missing data (an element's figures)")]
         grid = lin.on_grid(region, Fraction(1), Fraction(current))
         if grid is None or grid.lo is None:
