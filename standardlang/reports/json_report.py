@@ -47,6 +47,7 @@ _INDICATOR = {
     "properties": {"indicator": {"type": "string"}, "attribute": {"enum": ["binding", "expected"]},
                    "entity": {"type": "string"}, "record": {"type": ["string", "null"]},
                    "value": {"type": ["number", "boolean", "null"]}, "status": {"enum": _STATUS_VALUES},
+                   "value_low": {"type": ["number", "null"]}, "value_high": {"type": ["number", "null"]},
                    "op": {"enum": [">=", ">", "<=", "<", "==", "!="]}},
 }
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
@@ -203,8 +204,10 @@ def render_indicators_json(reports: list[Any], options: Options | None = None,
             ind = row["indicator"]
 
             def item(x: Any) -> dict:
-                d = {"entity": x.entity, "record": x.record_id, "value": x.to_dict()["value"],
-                     "value_text": x.value_text, "status": x.status.value}
+                full = x.to_dict()
+                d = {"entity": x.entity, "record": x.record_id, "value": full["value"],
+                     "value_text": x.value_text, "status": x.status.value,
+                     **{k: full[k] for k in ("value_low", "value_high") if k in full}}  # a range
                 name = record_name(indicator_record(rep, x), x.record_id)
                 if name and name != x.record_id:
                     d["name"] = name

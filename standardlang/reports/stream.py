@@ -17,6 +17,7 @@ import json
 import sys
 from typing import Any
 
+from standardlang.backends.python.runtime import Bounds
 from standardlang.engine.verdict import Status
 from standardlang.reports.csv_report import COLUMNS, _clean, neutralise
 
@@ -53,7 +54,10 @@ def record_line(spec_name: str, result: Any, source: Any, explain: str, lang: st
 def indicator_entry(i: Any) -> dict:
     """A record's own indicator value, compact (the title and target are the spec's: see ``explain``)."""
     e: dict[str, Any] = {"indicator": i.indicator.id, "entity": i.entity, "record": i.record_id,
-                         "value": None if i.value is None else float(i.value), "status": i.status.value}
+                         "value": _number(i.value), "status": i.status.value}
+    if isinstance(i.value, Bounds):  # known only as a range (some records lack the data)
+        e["value_low"], e["value_high"] = _number(i.value.lo), _number(i.value.hi)
+        e["value_text"] = i.value_text
     if i.missing:
         e["missing"] = list(i.missing)
     if i.error:
@@ -105,8 +109,13 @@ def indicator_parquet_row(spec_name: str, i: Any, src: str | None = None) -> dic
     value = i.value
     return {"spec": spec_name, "entity": i.entity, "record": i.record_id, "source": src, "kind": "indicator",
             "rule": i.indicator.id, "strength": i.indicator.attribute, "status": i.status.value,
-            "missing": list(i.missing), "error": i.error, "value": None if value is None else float(value),
-            "explanation": None}
+            "missing": list(i.missing), "error": i.error, "value": _number(value),
+            "explanation": f"value {i.value_text}" if isinstance(value, Bounds) else None}
+
+
+def _number(v: Any) -> float | None:
+    """A value as a float; None when unknown or known only as a range (:class:`Bounds`)."""
+    return None if v is None or isinstance(v, Bounds) else float(v)
 
 
 class Writer:

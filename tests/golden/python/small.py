@@ -34,7 +34,7 @@ def rule_2_area(_r):
     _h = (None if (_t4 := _p2) is None else _t4 >= 2200)
     if _h is True:
         return _PASS
-    _x = (None if (_t5 := _rt.aggregate('count', _p3, None, lambda _s1: (False if (_t6 := (None if (_t7 := _s1.get('building_area')) is None else _t7 >= 50)) is False else (False if (_t8 := _s1.get('open')) is False else (None if _t6 is None or _t8 is None else True))))) is None else _t5 >= 2)
+    _x = _rt.compare('>=', _rt.aggregate('count', _p3, None, lambda _s1: (False if (_t5 := (None if (_t6 := _s1.get('building_area')) is None else _t6 >= 50)) is False else (False if (_t7 := _s1.get('open')) is False else (None if _t5 is None or _t7 is None else True)))), 2)
     if _x is True:
         return _PASS
     _h = None if (_h is None or _x is None) else False
