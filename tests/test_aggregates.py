@@ -106,8 +106,8 @@ def test_values_say_they_are_partly_known():
     assert str(value) == "at least 140 m²"
     from standardlang.engine.verdict import format_number
 
-    assert format_number(rt.Bounds(None, 5), "m²", "zh") == "至多 5 m²"
-    assert format_number(rt.Bounds(2, None), "", "zh") == "至少 2"
+    assert format_number(rt.Bounds(None, 5), "m²", lang="zh") == "至多 5 m²"
+    assert format_number(rt.Bounds(2, None), "", lang="zh") == "至少 2"
 
 
 # ------------------------------------------------------------------ the property
