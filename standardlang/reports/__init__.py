@@ -193,7 +193,7 @@ def one_line(verdict: Any, source: Any = None, lang: str = "en") -> str:
     elif verdict.status is Status.NOT_APPLICABLE and e.reason == "not_adopted":
         from standardlang.lang.vocabulary import EXPLANATION_WORDS
 
-        na = ("不适用" if zh else "not applicable") + ", " + EXPLANATION_WORDS["zh" if zh else "en"]["not_adopted_short"]
+        na = word("not_applicable_text", lang) + ", " + EXPLANATION_WORDS["zh" if lang == "zh" else "en"]["not_adopted_short"]
         why = _why(e.checks)
         text = f"{na}: " + ", ".join(why) if why else na
     elif verdict.status is Status.NOT_APPLICABLE:
