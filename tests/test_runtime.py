@@ -146,7 +146,8 @@ def test_cond_evaluates_one_branch_or_both_when_unknown():
     assert rt.cond(T, branch(1), branch(2)) == 1 and calls == [1]
     assert rt.cond(F, branch(1), branch(2)) == 2 and calls == [1, 2]
     assert rt.cond(U, branch(3), branch(3)) == 3
-    assert rt.cond(U, branch(3), branch(4)) is None
+    assert rt.cond(U, branch(3), branch(4)) == rt.Bounds(3, 4)  # either: the range holding both (issue 9)
+    assert rt.cond(U, branch("a"), branch("b")) is None
     assert rt.cond(U, branch(None), branch(None)) is None
     assert rt.cond(U, branch(0.1), branch(Fraction(1, 10))) == 0.1
 
@@ -182,15 +183,17 @@ def test_aggregates_on_known_values():
     assert _agg("all", [T, T]) is T and _agg("all", [T, F]) is F and _agg("all", []) is T
     assert _agg("any", [F, T]) is T and _agg("any", [F, F]) is F and _agg("any", []) is F
     assert _agg("all", xs, item=lambda x: x > 0) is T and _agg("any", xs, item=lambda x: x > 2) is T
-    assert _agg("all", xs, where=lambda x: x > 1) is T  # where alone: all elements that match hold
+    # where alone: every element satisfies it (it was always true before issue 9)
+    assert _agg("all", xs, where=lambda x: x > 1) is F and _agg("all", xs, where=lambda x: x > 0) is T
 
 
 def test_aggregates_with_unknowns():
     assert _agg("all", [T, U]) is U and _agg("all", [U, F]) is F
     assert _agg("any", [F, U]) is U and _agg("any", [U, T]) is T
-    assert _agg("count", [1, 2], where=lambda x: None if x == 2 else True) is None
-    assert _agg("sum", [1, None]) is None and _agg("min", [1, None]) is None
-    assert _agg("sum", [1, 2], where=lambda x: None) is None
+    # partly known: the tightest range the known elements allow (issue 9; an unknown element is unbounded here)
+    assert _agg("count", [1, 2], where=lambda x: None if x == 2 else True) == rt.Bounds(1, 2)
+    assert _agg("sum", [1, None]) is None and _agg("min", [1, None]) == rt.Bounds(None, 1)
+    assert _agg("sum", [1, 2], where=lambda x: None) == rt.Bounds(0, 3)
     assert _agg("sum", [1, 2], where=lambda x: x > 1) == 2
     assert _agg("sum", None) is None and _agg("count", None) is None
     assert _agg("all", [1, 2], item=lambda x: True, where=lambda x: None) is T  # holds whether it matches or not

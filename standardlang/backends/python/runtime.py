@@ -365,9 +365,11 @@ def cond(test: Any, then: Callable[[], Any], else_: Callable[[], Any]) -> Any:
     a, b = then(), else_()
     if a is None or b is None:
         return None
+    if a.__class__ is not Bounds and b.__class__ is not Bounds and _eq(a, b):
+        return a
     if _numeric(a) and _numeric(b):  # either value is possible: the interval holding both
         return bounded(*ranges.hull(ends(a), ends(b)))
-    return a if _eq(a, b) else None
+    return None
 
 
 def _numeric(v: Any) -> bool:
