@@ -81,3 +81,14 @@ def test_modules_and_functions_stay_small():
     assert not big_modules, f"split these modules: {big_modules}"
     assert not long_functions, (f"split these functions, or say why in a comment `# long because ...` on "
                                 f"their first lines: {long_functions}")
+
+
+def test_every_package_is_in_the_wheel():
+    """pyproject lists the packages by hand: one left out installs editable (the tests pass) but
+    is missing from ``pip install .`` (standardlang.planning was, so `plan` failed when installed)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    packages = {"standardlang" + ("." + ".".join(p.parent.relative_to(PACKAGE).parts) if p.parent != PACKAGE else "")
+                for p in PACKAGE.rglob("__init__.py")}
+    assert packages - listed == set(), f"pyproject.toml [tool.setuptools] packages misses {sorted(packages - listed)}"
