@@ -282,3 +282,16 @@ def test_public_names():
         assert getattr(sl, name) is not None
     with pytest.raises(AttributeError):
         sl.no_such_name  # noqa: B018
+
+
+def test_missing_of_a_value_lets_a_bug_through(monkeypatch):
+    """Value.missing swallows bad data only: a bug in the interpreter is raised, not an empty list."""
+    e = sl.compile("a + b")
+    v = e.evaluate({"a": 1})
+    assert v.missing == ("b",)
+
+    def broken(*args, **kwargs):
+        raise NameError("a bug")
+    monkeypatch.setattr(e.interpreter, "eval", broken)
+    with pytest.raises(NameError):
+        v.missing

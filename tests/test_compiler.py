@@ -567,3 +567,23 @@ def test_compiled_list_values_are_exact():
     assert expr.interpreter.eval(expr.node, [record]) == [Fraction(1, 10), 2]
     assert expr.evaluate(record).value == [Fraction(1, 10), 2]
     assert Compiler(expr.interpreter.lets).compile_value(expr.node)(record) == [Fraction(1, 10), 2]
+
+
+def test_no_spec_name_title_or_string_reaches_generated_code_except_escaped():
+    """The headers of generated functions name the spec file: a file name or title with a line
+    break must not end the comment and run as code; strings reach the code only as literals."""
+    import standardlang as sl
+
+    payload = "__import__('builtins').INJECTED = 1"
+    text = ('standard t "T\\n' + payload + '" {\n  source "s"\n}\n'
+            'entity place "p\\n' + payload + '" {\n  key id\n  id: text\n  n: count\n  s: text\n}\n'
+            'goal g "g\\n' + payload + '" for place {\n'
+            '  rule a.b "t\\n' + payload + '" {\n    应\n    cite "c"\n'
+            '    require n >= 2 and s == "\')\\n' + payload + '#"\n  }\n}\n')
+    spec = sl.loads(text, name="x\n" + payload + "\n#")
+    src = spec.python_source()
+    assert not any(line.lstrip().startswith("__import__") for line in src.splitlines())
+    import builtins
+    r = spec.evaluate({"place": [{"id": "1", "n": 3, "s": "')\n" + payload + "#"}]})
+    assert [v.status.value for v in r.verdicts] == ["pass"]
+    assert not hasattr(builtins, "INJECTED")

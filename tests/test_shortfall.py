@@ -292,3 +292,19 @@ def test_deciding_values_named():
     spec = spec_for("n between k and k * 1.3")
     q = question(Planner(spec, "place", fixed=()), spec.rules[0], {"id": "p", "k": 10})
     assert [f.describe() for f in q.fields] == ["n [0, 9] → fail; [10, 13] → pass; ≥ 14 → fail"]
+
+
+def test_a_bug_while_judging_is_raised_not_read_as_an_error_verdict(monkeypatch):
+    """Only bad data (BadValue) is an error verdict; a bug in the reference semantics must go red,
+    not become a plausible ``error`` the planner then plans around."""
+    from standardlang.planning import shortfall
+
+    spec = spec_for("present(fac) and fac.area >= 120 m2")
+    planner = Planner(spec, "place", fixed=())
+    assert planner.status(spec.rules[0], {"id": "p", "fac": {"area": "lots"}}) in (Status.ERROR, Status.FAIL)
+
+    def broken(*args):
+        raise NameError("a bug")
+    monkeypatch.setattr(shortfall, "rule_status", broken)
+    with pytest.raises(NameError):
+        planner.status(spec.rules[0], {"id": "p"})

@@ -355,7 +355,7 @@ class Value:
         missing: list[str] = []
         try:
             self._owner.interpreter.eval(self.node, [self.record], missing)
-        except Exception:
+        except BadValue:  # bad data: the paths seen before it are still the missing ones
             pass
         return tuple(dict.fromkeys(missing))
 

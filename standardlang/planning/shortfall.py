@@ -27,6 +27,7 @@ from typing import Any, Iterable
 import attrs
 
 from standardlang.lang import ir
+from standardlang.backends.python.runtime import BadValue
 from standardlang.engine.evaluate import rule_status
 from standardlang.engine.verdict import Status
 from standardlang.planning import linear as lin
@@ -234,7 +235,7 @@ class Planner:
     def status(self, rule: Any, record: Any) -> Status:
         try:
             return rule_status(rule, self.interp, record)
-        except Exception:
+        except BadValue:  # data of the wrong shape: the engine's error verdict; anything else is a bug
             return Status.ERROR
 
     def rule_shortfall(self, rule: Any, record: Any, unknown_too: bool = False) -> RuleShortfall | None:

@@ -173,15 +173,11 @@ def _indicator_data(report: Report) -> list[dict]:
 
 
 def _indicator_record(report: Report, result: Any) -> Any:
-    """The record an indicator value is about, for its name: known when ``check`` made the report."""
-    try:
-        from standardlang.reports import indicator_record
-    except ImportError:
-        return getattr(result, "record", None)
-    try:
-        return indicator_record(report, result)
-    except Exception:
-        return None
+    """The record an indicator value is about, for its name: known when ``check`` made the report
+    (``indicator_record`` gives None when it is not)."""
+    from standardlang.reports import indicator_record
+
+    return indicator_record(report, result)
 
 
 def _number(v: Any) -> float | None:

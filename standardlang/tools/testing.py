@@ -18,6 +18,7 @@ import attrs
 
 from standardlang.lang import ir
 from standardlang.backends.python import runtime as rt
+from standardlang.backends.python.runtime import BadValue
 from standardlang.engine.verdict import Status, format_number
 
 
@@ -156,7 +157,7 @@ def _holds(interp: Any, node: ir.Node | None, scopes: list) -> Any:
         return True
     try:
         return interp.eval(node, scopes)
-    except Exception:
+    except BadValue:  # an example with data of the wrong shape holds nothing; a bug propagates
         return None
 
 
@@ -185,7 +186,7 @@ def coverage(spec: Any) -> Coverage:
                 order.append(id(node))
             try:
                 v = interp.eval(node, scopes)
-            except Exception:
+            except BadValue:
                 return
             outcomes.setdefault(id(node), set()).add(v)
             if isinstance(node, ir.Logic):
