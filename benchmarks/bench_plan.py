@@ -19,6 +19,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import best  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 
 def scaled(data: dict, times: int) -> dict:
     """The example city with its communities copied ``times`` times under new keys."""
@@ -27,13 +29,6 @@ def scaled(data: dict, times: int) -> dict:
     return out
 
 
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> int:

@@ -27,11 +27,13 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from hypothesis import strategies as st
+from hypothesis import note, strategies as st
+from hypothesis.errors import InvalidArgument
 
 from standardlang.lang import ast
 from standardlang.tools.formatter import format_spec
-from standardlang.lang.parser import parse
+from standardlang.lang.parser import parse, parse_expression
+import standardlang as sl
 
 SCHEMA_TEXT = """\
 standard generated "生成的标准" {
@@ -644,3 +646,17 @@ def loose_exprs(max_leaves: int = 12) -> st.SearchStrategy[ast.Expr]:
         )
 
     return st.recursive(leaves, extend, max_leaves=max_leaves)
+
+
+# ------------------------------------------------------------------ helpers of the differential tests
+def E(text: str) -> ast.Expr:
+    return parse_expression(text)
+
+
+def load_ast(spec: ast.SpecFile) -> sl.Spec:
+    text = format_spec(spec)
+    try:
+        note(text)
+    except InvalidArgument:  # not inside a Hypothesis test
+        pass
+    return sl.loads(text, "<generated>")

@@ -22,9 +22,8 @@ from fractions import Fraction
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, note, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
 import standardlang as sl
 from standardlang.backends.python import debug, runtime
@@ -32,28 +31,17 @@ from standardlang.backends.python.compiler import Compiler
 from standardlang.backends.python.interpreter import Interpreter, rule_status
 from standardlang.engine.evaluate import status_function
 from standardlang.lang import ast, ir
-from standardlang.lang.parser import parse_expression
 from standardlang.status import Status
 from standardlang.tools.formatter import format_spec
 
 import strategies as S
 from conftest import ROOT, SPECS
+from strategies import E, load_ast  # noqa: E402  (shared with the other differential tests)
 
 GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "python"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-def E(text: str) -> ast.Expr:
-    return parse_expression(text)
-
-
-def load_ast(spec: ast.SpecFile) -> sl.Spec:
-    text = format_spec(spec)
-    try:
-        note(text)
-    except InvalidArgument:  # not inside a Hypothesis test
-        pass
-    return sl.loads(text, "<generated>")
 
 
 def same_value(got, expected) -> bool:

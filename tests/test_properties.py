@@ -20,7 +20,6 @@ import lark
 import pytest
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 from hypothesis.extra.lark import from_lark
 
 import standardlang as sl
@@ -32,20 +31,10 @@ from standardlang.engine.verdict import Status
 
 import strategies as S
 from conftest import ROOT, SPECS
+from strategies import E, load_ast  # noqa: E402  (shared with the other differential tests)
 
 
 
-def E(text: str) -> ast.Expr:
-    return parse_expression(text)
-
-
-def load_ast(spec: ast.SpecFile) -> sl.Spec:
-    text = format_spec(spec)
-    try:
-        note(text)
-    except InvalidArgument:  # not inside a Hypothesis test
-        pass
-    return sl.loads(text, "<generated>")
 
 
 def dec(d: Decimal) -> str:
