@@ -129,14 +129,104 @@ def test_formatter_leaves_plain_names_bare():
     assert formatter._key("households") == "households"
 
 
+def _placeholders(text):
+    return set(re.findall(r"{(\w*)}", text))
+
+
 @pytest.mark.parametrize("table", sorted(vocabulary.PHRASE_TABLES))
 def test_every_phrase_exists_in_every_language(table):
     t = vocabulary.PHRASE_TABLES[table]
     assert set(t) == set(vocabulary.LANGUAGES)
     en, zh = t["en"], t["zh"]
     assert set(en) == set(zh), f"{table}: only en {sorted(set(en) - set(zh))}, only zh {sorted(set(zh) - set(en))}"
-    for key in en:  # the same placeholders in both languages
-        assert set(re.findall(r"{(\w+)}", en[key])) == set(re.findall(r"{(\w+)}", zh[key])), (table, key)
+    for key in en:
+        assert isinstance(en[key], str) and isinstance(zh[key], str), (table, key)
+        # one language may leave a value unsaid (the Chinese summary does not repeat the record
+        # count), but a placeholder that only one language has on each side is a misspelling
+        a, b = _placeholders(en[key]), _placeholders(zh[key])
+        assert a <= b or b <= a, f"{table}.{key}: en {sorted(a)}, zh {sorted(b)}"
+        assert "" not in a | b, f"{table}.{key}: a phrase names its values ({{n}}, not {{}})"
+
+
+def test_every_phrase_table_is_listed():
+    """A new table of zh/en words is in PHRASE_TABLES, so the test above checks it."""
+    listed = {id(t) for t in vocabulary.PHRASE_TABLES.values()}
+    for name, value in vars(vocabulary).items():
+        if isinstance(value, dict) and set(value) == set(vocabulary.LANGUAGES) and name != "VALUE_RANGE_WORDS":
+            assert id(value) in listed, f"{name} is not in PHRASE_TABLES"
+
+
+def test_the_phrase_test_bites(monkeypatch):
+    """A key missing in one language, or a misspelt placeholder, turns the test red."""
+    monkeypatch.setitem(vocabulary.REPORT_WORDS, "zh", {**vocabulary.REPORT_WORDS["zh"]})
+    del vocabulary.REPORT_WORDS["zh"]["in_short"]
+    with pytest.raises(AssertionError, match="only en"):
+        test_every_phrase_exists_in_every_language("report")
+    monkeypatch.setitem(vocabulary.REPORT_WORDS, "zh", {**vocabulary.REPORT_WORDS["en"], "read_line": "读取 {recrods}"})
+    with pytest.raises(AssertionError, match="read_line"):
+        test_every_phrase_exists_in_every_language("report")
+
+
+@pytest.mark.parametrize("lang", vocabulary.LANGUAGES)
+def test_counted_nouns(lang):
+    for key in vocabulary.COUNTED["en"]:
+        for n in (0, 1, 2):
+            text = vocabulary.counted(n, key, lang, noun="community", nouns="communities")
+            assert str(n) in text and "{" not in text and "|" not in text
+    assert vocabulary.counted(1, "record") == "1 record" and vocabulary.counted(2, "record") == "2 records"
+    assert vocabulary.counted(2, "record", "zh") == "2 条记录"
+
+
+#: CJK characters: ideographs, CJK punctuation, full-width forms
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+#: the only CJK text that may stay in reports/ and cli/, each with the reason
+INLINE_CJK_ALLOWED = {
+    # an example of a --where expression in the help text: the value is data (a district's name), not a phrase
+    ("standardlang/cli/check.py", "judge only the records for which this expression holds, e.g. 'district == \"海勃湾区\"'"),
+}
+
+
+def inline_cjk(package_dir):
+    """(file, text) for every string literal with CJK text in the modules of a folder, docstrings aside."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(vocabulary.__file__).parents[2]
+    found = []
+    for path in sorted((root / "standardlang" / package_dir).glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and _CJK.search(node.value)):
+                found.append((path.relative_to(root).as_posix(), node.value))
+    return found
+
+
+@pytest.mark.parametrize("package_dir", ["reports", "cli"])
+def test_no_inline_phrases_in_reports_and_commands(package_dir):
+    """Chinese (and the English beside it) lives in the vocabulary's phrase tables, not in the modules."""
+    found = [f"{file}: {text!r}" for file, text in inline_cjk(package_dir) if (file, text) not in INLINE_CJK_ALLOWED]
+    assert not found, "move these phrases into standardlang/lang/vocabulary.py:\n" + "\n".join(found)
+
+
+def test_inline_phrase_check_bites(tmp_path, monkeypatch):
+    """The scan finds a Chinese string literal (and leaves a docstring alone)."""
+    import ast
+
+    source = '"""说明"""\nx = "未通过" if lang == "zh" else "failed"\n'
+    tree = ast.parse(source)
+    assert any(isinstance(n, ast.Constant) and n.value == "未通过" for n in ast.walk(tree))
+    pkg = tmp_path / "standardlang" / "reports"
+    pkg.mkdir(parents=True)
+    (pkg / "bad.py").write_text(source, "utf-8")
+    fake = tmp_path / "standardlang" / "lang" / "vocabulary.py"
+    fake.parent.mkdir()
+    fake.write_text("", "utf-8")
+    monkeypatch.setattr(vocabulary, "__file__", str(fake))
+    assert inline_cjk("reports") == [("standardlang/reports/bad.py", "未通过")]
 
 
 def test_strength_and_attribute_tables_cover_every_word():

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from standardlang.data.readers import ABSENT, convert_cell
 from standardlang.lang.types import Dynamic
+from standardlang.lang.vocabulary import RECORD_ID_FIELDS
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -132,7 +133,7 @@ def _value_text(value: Any) -> str:
 
 def _plain_id(rec: Any, i: int) -> str:
     if isinstance(rec, dict):
-        for key in ("id", "编号", "name", "名称"):
+        for key in RECORD_ID_FIELDS:
             if rec.get(key) is not None:
                 return str(rec[key])
     return f"#{i + 1}"
@@ -144,4 +145,5 @@ def _find_plain(plain: list, ident: str) -> Any:
     for i, (rec, _src) in enumerate(plain):
         if _plain_id(rec, i) == ident or f"#{i + 1}" == ident:
             return rec
-    raise user_error("U003", f"no record `{ident}` in the data (records are found by id, 编号, name or #N)")
+    raise user_error("U003", f"no record `{ident}` in the data (records are found by {', '.join(RECORD_ID_FIELDS[:-1])}, "
+                             f"{RECORD_ID_FIELDS[-1]} or #N)")

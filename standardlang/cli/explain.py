@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from standardlang.lang.vocabulary import EXPLAIN_COMMAND_WORDS
+
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", metavar="SPEC", help="spec file (.stdl)")
@@ -44,21 +46,27 @@ def run(args: argparse.Namespace) -> int:
         dataset = bind(read_files(args.data), spec, args.entity)
         entity = resolve_entity(spec, args.entity) if args.entity else None
         _explain_indicator(spec, next(i for i in spec.indicators if i.id == args.rule), dataset, args.record,
-                           entity, args.top)
+                           entity, args.top, getattr(args, "lang", "en"))
         return 0
     raise user_error("U004", f"spec `{spec.name}` has no {'indicator' if args.indicator else 'rule'} `{args.rule}`",
                      did_you_mean(args.rule, ind_ids if args.indicator else rule_ids + ind_ids))
 
 
-def _header(spec: Any, dataset: Any, entity: str, rid: str, rec: Any) -> list[str]:
+def _words(lang: str) -> dict[str, str]:
+    return EXPLAIN_COMMAND_WORDS.get(lang, EXPLAIN_COMMAND_WORDS["en"])
+
+
+def _header(spec: Any, dataset: Any, entity: str, rid: str, rec: Any, lang: str = "en") -> list[str]:
     from standardlang.reports import entity_label
 
+    w = _words(lang)
     src = dataset.source(rec)
-    lines = [f"spec {spec.name}  {spec.title}" + (f"  [{spec.path}]" if spec.path else "")]
+    lines = [w["spec"].format(name=spec.name, title=spec.title) + (f"  [{spec.path}]" if spec.path else "")]
     source = spec.checked.meta.get("source")
     if source:
-        lines.append(f"standard: {source}")
-    lines.append(f"record {rid} of {entity_label(spec, entity)}" + (f", from {src}" if src else ""))
+        lines.append(w["standard"].format(source=source))
+    lines.append(w["record"].format(record=rid, entity=entity_label(spec, entity, lang))
+                 + (w["from"].format(source=src) if src else ""))
     return lines
 
 
@@ -68,15 +76,16 @@ def _explain_rule(spec: Any, rule: Any, dataset: Any, ident: str, lang: str = "e
     i, rec = find_record(spec, dataset, rule.entity, ident)
     result = spec.judge(rec, rule.entity, [rule], i)
     verdict = result.verdicts[0]
-    lines = _header(spec, dataset, rule.entity, result.record_id, rec)
-    lines.append(f"goal {rule.goal_id}" + (f" {rule.goal_title}" if rule.goal_title else ""))
+    w = _words(lang)
+    lines = _header(spec, dataset, rule.entity, result.record_id, rec, lang)
+    lines.append(w["goal"].format(goal=rule.goal_id) + (f" {rule.goal_title}" if rule.goal_title else ""))
     lines.append("")
     lines.append(verdict.explain(lang))
     lines.extend(_shortfall_lines(spec, rule, rec, verdict.status, lang))
     if result.problems:
         src = dataset.source(rec)
         lines.append("")
-        lines.append("data problems" + (f" ({src})" if src else "") + ":")
+        lines.append(w["problems"].format(where=w["where"].format(source=src) if src else ""))
         lines.extend(f"  {p}" for p in result.problems)
     print("\n".join(lines))
 
@@ -93,10 +102,7 @@ def _shortfall_lines(spec: Any, rule: Any, rec: Any, status: Any, lang: str) -> 
         sf = planner.rule_shortfall(rule, rec)
         if sf is None or not sf.ways:
             return []
-        head = "差距(通过所需的最小改变):" if lang == "zh" else "shortfall (the nearest change that passes):"
-        if rule.strength == "may":
-            head = ("这是许可(可),未采用不算违反;若采用:" if lang == "zh"
-                    else "a permission (may): not adopting it is no failure; to adopt it:")
+        head = _words(lang)["permission" if rule.strength == "may" else "shortfall"]
         from standardlang.engine.evaluate import field_labels
 
         labels = field_labels(spec.entities[rule.entity]) if lang == "zh" else None
@@ -104,11 +110,12 @@ def _shortfall_lines(spec: Any, rule: Any, rec: Any, status: Any, lang: str) -> 
     from standardlang.planning.deciding import question
 
     q = question(planner, rule, rec)
-    head = "可判定的取值:" if lang == "zh" else "what would decide it:"
+    head = _words(lang)["decide"]
     return ["", head] + [f"  {f.describe(lang)}" for f in q.fields]
 
 
-def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: str | None, top: int) -> None:
+def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: str | None, top: int,
+                       lang: str = "en") -> None:
     from standardlang.data.readers import user_error
     from standardlang.reports import record_name, shortfall_key
     from standardlang.cli.check import find_record
@@ -129,7 +136,8 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
     rid = spec.record_id(ent, rec, i)
     result = spec.indicator_value(ind.id, rec, ent)
     result.record_id = rid
-    lines = _header(spec, dataset, ent, rid, rec)
+    w = _words(lang)
+    lines = _header(spec, dataset, ent, rid, rec, lang)
     lines.append("")
     lines.append(result.explain())
     below = [e for e in ind.entities if e != ent]
@@ -148,8 +156,7 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
         values.sort(key=lambda x: shortfall_key(x[0]))
         lagging = [(r, c) for r, c in values if r.status.value != "pass"]
         lines.append("")
-        lines.append(f"{level} records below ({len(recs)}; {len(lagging)} not meeting the target), "
-                     "those holding it back first:")
+        lines.append(w["below"].format(level=level, n=len(recs), lagging=len(lagging)))
         for r, child in (values[:top] if top else values):
             src = dataset.source(child)
             name = record_name(child, r.record_id)
@@ -157,7 +164,7 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
             lines.append(f"  {r.status.value:<8} {label}: {r.value_text}" + (f"  ({src})" if src else "")
                          + (f"  ! {r.error}" if r.error else ""))
         if top and len(values) > top:
-            lines.append(f"  ... {len(values) - top} more")
+            lines.append(w["more"].format(n=len(values) - top))
     print("\n".join(lines))
 
 

@@ -105,6 +105,9 @@ KEYWORDS = frozenset(DECLARATIONS + CLAUSES + TYPES + CONSTANTS + EXAMPLE_STATUS
 GRAMMAR_WORDS = KEYWORDS | frozenset((*CLAUSE_ALIASES, *STRENGTHS, *ATTRIBUTES, *LOGIC_WORDS,
                                       *(u for u in UNITS if u[0].isalnum())))
 
+#: the fields, in order, that name a record of data given without a spec (``eval --data``)
+RECORD_ID_FIELDS = ("id", "编号", "name", "名称")
+
 # ---------------------------------------------------------------------------- verdicts
 
 #: every verdict status, in report order
@@ -168,6 +171,29 @@ REPORT_WORDS = {
         "could_not_judge": "rules not judged", "fail_on_never": "(--fail-on never: the exit code ignores failures)",
         "not_applicable_text": "not applicable", "or_alternative": "or", "missing_label": "missing: ",
         "failed_label": "failed: ", "unknown_label": "unknown: ",
+        # the text report's sentences ({records}, {rules}, ... are counted nouns: see COUNTED)
+        "read_line": "read {records}{parts}{files}; {judged}", "read_parts": " ({parts})",
+        "judged_line": "judged {records} against {rules}", "computed_line": "computed {indicators}",
+        "both_names": "{en} ({zh})", "source": "source", "met": "met", "all_records": "all", "item": "item",
+        "item_n": "item {id}", "item_legend": "{id}", "items_of_standard": "items of the standard:",
+        "item_summary": "item summary (met ✓ / not met ✗ / unknown ? / not applicable –)",
+        "not_a_level": "{file}: {listed} is no level of spec {spec}; not read for it",
+        "not_levels": "{file}: {listed} are no levels of spec {spec}; not read for it",
+        "indicator_value_line": "value {value}, target {target}",
+        # the summary at the end of the text report
+        "in_short": "in short", "list_sep": "; ",
+        "level_line": "{spec}: {judged}{label} judged; on average {met} of {total} applicable {what}{strength} met "
+                      "({unknown} unknown); {all_met} of {n} meet all",
+        "level_label": " ({label})", "level_no_label": "", "level_items": "items", "level_rules": "rules",
+        "shall_and_should": " (shall and should)",
+        "items_not_met": "  items most often not met: {parts}", "rules_failed": "  rules most often failed: {parts}",
+        "no_indicator_off": "{spec}: no binding indicator is off target at the top levels",
+        "indicators_off": "{spec}: {indicators} off target at the top levels: {parts}",
+        "next_steps": "try next: {parts}", "next_html": "a page to browse: add {html}", "next_why": "why: {command}",
+        "next_lang": "in Chinese: --lang zh",
+        "failed_run": "FAILED (--fail-on {fail_on}): {fails} (of {rules} in {records}), {errors} in error",
+        "no_indicator_value_off": ", no indicator value off target",
+        "indicator_values_off": ", {values} off target (of {kinds}, at every level)",
         "not_adopted_note": "of the may (可) verdicts not_applicable, {n} are permissions not taken up (not adopted): "
                             "not failures",
     },
@@ -187,8 +213,53 @@ REPORT_WORDS = {
         "fail_on_never": "(--fail-on never:退出码不计未通过项)",
         "not_applicable_text": "不适用", "or_alternative": "或", "missing_label": "缺少数据: ",
         "failed_label": "未通过: ", "unknown_label": "未知: ",
+        "read_line": "读取 {records}{parts}{files};{judged}", "read_parts": "({parts})",
+        "judged_line": "判定 {records},依据 {rules}", "computed_line": "计算 {indicators}",
+        "both_names": "{zh}", "source": "出处", "met": "达到", "all_records": "全部", "item": "条目",
+        "item_n": "第{id}项", "item_legend": "第{id}项", "items_of_standard": "标准条目:",
+        "item_summary": "条目汇总(达到 ✓ / 未达到 ✗ / 未知 ? / 不适用 –)",
+        "not_a_level": "{file}: {listed} 不是 {spec} 的实体层级,未读取",
+        "not_levels": "{file}: {listed} 不是 {spec} 的实体层级,未读取",
+        "indicator_value_line": "值 {value},目标 {target}",
+        "in_short": "概要", "list_sep": ";",
+        "level_line": "{spec}:判定 {judged}{label};平均每个满足 {met} / {total} {what}{strength}"
+                      "(未知 {unknown});全部满足的 {all_met} 个",
+        "level_label": "{label}", "level_no_label": "{entity}", "level_items": "项", "level_rules": "条条款", "shall_and_should": "(应、宜)",
+        "items_not_met": "  最常未满足的项:{parts}", "rules_failed": "  最常未通过的条款:{parts}",
+        "no_indicator_off": "{spec}: 城市与区级约束性指标均未见未达标",
+        "indicators_off": "{spec}:{indicators}在市、区层级未达标:{parts}",
+        "next_steps": "下一步:{parts}", "next_html": "网页报告:加 {html}", "next_why": "查看原因:{command}",
+        "next_lang": "英文报告:--lang en",
+        "failed_run": "未通过(--fail-on {fail_on}):{fails}(涉及 {rules}、{records}),{errors}因数据错误未能判定",
+        "no_indicator_value_off": ",0 个指标值未达标",
+        "indicator_values_off": ",{values}未达标(涉及 {kinds},各层级合计)",
     },
 }
+
+#: a number with its noun: ``singular|plural`` in English (``{n}`` the number; ``entity`` also takes
+#: ``{noun}`` and ``{nouns}``, an entity's name); read through :func:`counted`
+COUNTED = {
+    "en": {"record": "{n} record|{n} records", "rule": "{n} rule|{n} rules",
+           "indicator": "{n} indicator|{n} indicators", "binding_indicator": "{n} binding indicator|{n} binding indicators",
+           "binding_or_expected_indicator": "{n} binding or expected indicator|{n} binding or expected indicators",
+           "verdict": "{n} verdict|{n} verdicts", "failed_verdict": "{n} failed verdict|{n} failed verdicts",
+           "indicator_value": "{n} indicator value|{n} indicator values", "times": "{n} record|{n} records",
+           "entity": "{n} {noun}|{n} {nouns}"},
+    "zh": {"record": "{n} 条记录", "rule": "{n} 条条款", "indicator": "{n} 项指标", "binding_indicator": "{n} 项约束性指标",
+           "binding_or_expected_indicator": "{n} 项约束性和预期性指标", "verdict": "{n} 个结论",
+           "failed_verdict": "{n} 个不通过的结论", "indicator_value": "{n} 个指标值", "times": "{n} 个",
+           "entity": "{n} 个"},
+}
+
+#: English plurals of the report's nouns that do not just add ``s``
+EN_PLURALS = {"community": "communities", "city": "cities"}
+
+
+def counted(n: int, key: str, lang: str = "en", /, **names: str) -> str:
+    """``n`` with its noun from :data:`COUNTED` (``key``): ``1 record``, ``2 records``, ``2 条记录``."""
+    forms = COUNTED.get(lang, COUNTED["en"])[key].split("|")
+    return (forms[0] if n == 1 else forms[-1]).format(n=n, **names)
+
 
 #: the words of the HTML report's page (its JavaScript receives them as data, never as code)
 HTML_WORDS = {
@@ -234,10 +305,88 @@ HTML_WORDS = {
     },
 }
 
+#: the words of the plan as text (``standardlang plan``)
+PLAN_WORDS = {
+    "en": {"title": "Plan: what to build", "communities": "communities", "affected": "with something to build",
+           "build": "to build", "enlarge": "existing facilities to enlarge", "add": "figures to add",
+           "reduce": "figures to lower", "members": "members to add", "set": "to establish (true)",
+           "choose": "to choose", "items": "items (communities)", "indicators": "indicators",
+           "city": "city", "district": "district", "subdistrict": "subdistrict", "item": "item {id}",
+           "or": "or", "unknown": "unknown", "unknown_value": "unknown",
+           "incomplete": "(does not pass every rule of the item)",
+           "nothing": "nothing to build", "met": "target met", "per": "each", "unsolved": "not solved",
+           "whatif": "What-if: projects applied year by year", "missed": "targets still missed in", "specs": "specs"},
+    "zh": {"title": "规划:需要建设的内容", "communities": "个社区", "affected": "有待建设",
+           "build": "新建设施", "enlarge": "需扩建的现有设施", "add": "需增加的数量", "reduce": "需降低的数量",
+           "members": "需增加的内容", "set": "需建立(是)", "choose": "需选择", "items": "条目(社区数)",
+           "indicators": "指标", "city": "市", "district": "区", "subdistrict": "街道/镇", "item": "第{id}项",
+           "or": "或", "unknown": "待定", "unknown_value": "未知", "incomplete": "(未能满足该条目全部规则)",
+           "nothing": "无需建设", "met": "已达标", "per": "每", "unsolved": "无法给出",
+           "whatif": "情景推演:逐年实施项目", "missed": "仍未达标的指标,截至", "specs": "规范"},
+}
+
+#: the words of the plan's what-if part (projects applied year by year)
+WHATIF_WORDS = {
+    "en": {"title": "What-if: projects applied year by year", "now": "now", "year": "{year} end of",
+           "failed": "shall-rules failed", "items": "communities failing items", "project": "project",
+           "fixes": "fixes", "rules": "rules", "items_": "items", "indicators": "indicators",
+           "nothing": "fixes no rule on its own", "missed": "targets still missed at the end of {deadline}:",
+           "none_missed": "every indicator target is met by the end of", "error": "not applied",
+           "no_indicators": "no indicator in the specs given: give the indicators spec to see the targets",
+           "unknown": "cannot be judged (data missing) at the end of", "unknown_value": "unknown",
+           "against_target": "{value} (target {target})",
+           "more_below": "… {n} more below district level (all in the JSON plan)"},
+    "zh": {"title": "情景推演:逐年实施项目", "now": "现状", "year": "{year}年末", "failed": "未满足的“应”规则",
+           "items": "未达标条目的社区数", "project": "项目", "fixes": "解决", "rules": "规则", "items_": "条目",
+           "indicators": "指标", "nothing": "单独实施不能使任何规则通过",
+           "missed": "截至以下年份仍未达标的指标: {deadline}",
+           "none_missed": "全部指标目标均已达成,截至", "error": "无法实施",
+           "no_indicators": "所给规范中没有指标:请同时给出指标规范",
+           "unknown": "因数据缺失无法判定的指标,截至", "unknown_value": "未知",
+           "against_target": "{value}(目标 {target})", "more_below": "… {n} 项为区以下层级(完整列表见JSON)"},
+}
+
+#: the words of the plan's HTML page
+PLAN_HTML_WORDS = {
+    "en": {"title": "Plan: what to build", "city": "City", "district": "District", "subdistrict": "Subdistrict",
+           "build": "To build", "add": "Figures to add", "reduce": "Figures to lower", "enlarge": "To enlarge",
+           "members": "Members to add", "items": "Communities failing each item", "indicators": "Indicators",
+           "facility": "facility", "count": "count", "figure": "figure", "total": "total", "item": "item",
+           "communities": "communities", "target": "target", "now": "now", "ways": "to reach the target",
+           "affected": "communities with something to build", "projects": "Projects", "fixes": "fixes",
+           "missed": "Targets still missed at the end of", "none": "nothing", "subdistricts": "Subdistricts",
+           "unknown_value": "unknown"},
+    "zh": {"title": "规划:需要建设的内容", "city": "市", "district": "区", "subdistrict": "街道/镇",
+           "build": "新建设施", "add": "需增加的数量", "reduce": "需降低的数量", "enlarge": "需扩建的现有设施",
+           "members": "需增加的内容", "items": "各条目未达标的社区数", "indicators": "指标",
+           "facility": "设施", "count": "数量", "figure": "项目", "total": "合计", "item": "条目",
+           "communities": "社区数", "target": "目标", "now": "现状", "ways": "达标所需",
+           "affected": "个社区有待建设", "projects": "项目", "fixes": "解决",
+           "missed": "截至以下年份仍未达标的指标:", "none": "无", "subdistricts": "街道/镇", "unknown_value": "未知"},
+}
+
+#: the words of ``standardlang explain`` around the explanation itself
+EXPLAIN_COMMAND_WORDS = {
+    "en": {"spec": "spec {name}  {title}", "standard": "standard: {source}", "record": "record {record} of {entity}",
+           "from": ", from {source}", "goal": "goal {goal}", "problems": "data problems{where}:",
+           "where": " ({source})", "shortfall": "shortfall (the nearest change that passes):",
+           "permission": "a permission (may): not adopting it is no failure; to adopt it:",
+           "decide": "what would decide it:",
+           "below": "{level} records below ({n}; {lagging} not meeting the target), those holding it back first:",
+           "more": "  ... {n} more"},
+    "zh": {"spec": "规范 {name}  {title}", "standard": "标准:{source}", "record": "记录 {record}({entity})",
+           "from": ",来自 {source}", "goal": "目标 {goal}", "problems": "数据问题{where}:",
+           "where": "({source})", "shortfall": "差距(通过所需的最小改变):",
+           "permission": "这是许可(可),未采用不算违反;若采用:", "decide": "可判定的取值:",
+           "below": "下一层级 {level} 的记录({n} 条,{lagging} 条未达标),拖后腿的在前:",
+           "more": "  …… 另有 {n} 条"},
+}
+
 #: a strength in the generated documentation: Chinese word and English meaning
 DOC_STRENGTH_WORDS = {"shall": "要求 requirement", "should": "建议 recommendation", "may": "许可 permission"}
 
 #: every phrase table, by name: each has the same keys in every language (a test checks it)
 PHRASE_TABLES = {"explain": EXPLAIN_PHRASES, "explanation": EXPLANATION_WORDS, "report": REPORT_WORDS,
-                 "html": HTML_WORDS}
+                 "counted": COUNTED, "html": HTML_WORDS, "plan": PLAN_WORDS, "whatif": WHATIF_WORDS,
+                 "plan_html": PLAN_HTML_WORDS, "explain_command": EXPLAIN_COMMAND_WORDS}
 LANGUAGES = ("en", "zh")

@@ -11,8 +11,8 @@ rules in ``missing`` and the failed ones in the explanation) and ``source`` (fil
 and row of the record).  Text cells that
 a spreadsheet would take for a formula (``=1+1``, ``@SUM(...)``) are prefixed
 with ``'`` as OWASP recommends.  Status and
-strength words are Chinese with ``lang="zh"``; the header stays English so
-that tools can read it.
+strength words and the explanations are Chinese with ``lang="zh"``; the header
+and the ``kind`` column stay English so that tools can read them.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
                 strength = word(v.rule.strength, o.lang) if o.lang == "zh" else v.rule.strength
                 w.writerow([name, res.entity, res.record_id, v.rule.id, _clean(v.rule.title), v.rule.goal_id,
                             strength, status_word(v.status, o.lang) if o.lang == "zh" else v.status.value,
-                            ";".join(v.missing), _clean(one_line(v, src)), "rule", str(src) if src else ""])
+                            ";".join(v.missing), _clean(one_line(v, src, lang=o.lang)), "rule", str(src) if src else ""])
             for it in record_items(rep.spec.checked.items, res.verdicts, res.record_id):
                 w.writerow([name, res.entity, res.record_id, it.id, _clean(it.title), it.item.goal_id, "",
                              status_word(it.status, o.lang) if o.lang == "zh" else it.status.value,
@@ -81,7 +81,8 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
                              str(src) if src else ""])
         for i in rep.indicators:
             attribute = word(i.indicator.attribute, o.lang) if o.lang == "zh" else i.indicator.attribute
-            text = f"value {i.value_text}, target {i.target_text}" + (f"; {i.error}" if i.error else "")
+            text = (word("indicator_value_line", o.lang).format(value=i.value_text, target=i.target_text)
+                    + (f"; {i.error}" if i.error else ""))
             w.writerow([name, i.entity, i.record_id or "", i.indicator.id, _clean(i.indicator.title), "",
                         attribute, status_word(i.status, o.lang) if o.lang == "zh" else i.status.value, "",
                         _clean(text), "indicator", ""])

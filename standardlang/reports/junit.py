@@ -8,7 +8,8 @@ rule.  A verdict is a ``<failure>`` when it fails the run under ``--fail-on``
 (fail or error of a shall rule; of a should rule too with ``--fail-on should``;
 never with ``--fail-on never``), ``<skipped>`` when not applicable or unknown,
 and a passing test case otherwise (a failed ``may`` or, by default, ``should``
-rule is noted in ``<system-out>``).
+rule is noted in ``<system-out>``).  Explanations follow ``options.lang`` (``zh``: Chinese);
+status and strength tokens (``fail [shall]``, ``type=``) stay English for the tools that read them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from standardlang.engine.verdict import Status
-from standardlang.reports import Options, is_failure, is_indicator_failure, one_line, source_of
+from standardlang.reports import Options, is_failure, is_indicator_failure, one_line, source_of, word
 
 _BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -48,17 +49,17 @@ def render_junit(reports: list[Any], options: Options | None = None) -> str:
                     if is_failure(v, o.fail_on):
                         counts["failures"] += 1
                         el = ET.SubElement(case, "failure", type=v.status.value,
-                                           message=_x(f"{v.status.value} [{v.rule.strength}]: {one_line(v, src)}"))
-                        el.text = _x(v.explain() if v.status is not Status.ERROR else one_line(v, src))
+                                           message=_x(f"{v.status.value} [{v.rule.strength}]: {one_line(v, src, lang=o.lang)}"))
+                        el.text = _x(v.explain(o.lang) if v.status is not Status.ERROR else one_line(v, src, lang=o.lang))
                     elif v.status in (Status.NOT_APPLICABLE, Status.UNKNOWN):
                         counts["skipped"] += 1
-                        why = one_line(v, src)
+                        why = one_line(v, src, lang=o.lang)
                         if v.status is Status.UNKNOWN:
-                            why = f"unknown: {why}" if why else "unknown"
+                            why = word("unknown_label", o.lang) + why if why else word("unknown", o.lang)
                         ET.SubElement(case, "skipped", type=v.status.value, message=_x(why))
                     elif v.status is not Status.PASS:
                         out = ET.SubElement(case, "system-out")
-                        out.text = _x(f"{v.status.value} [{v.rule.strength}]: {one_line(v, src)}")
+                        out.text = _x(f"{v.status.value} [{v.rule.strength}]: {one_line(v, src, lang=o.lang)}")
             _set_counts(suite, counts, totals)
         ind_entities = list(dict.fromkeys(i.entity for i in rep.indicators))
         for entity in ind_entities:
@@ -68,14 +69,15 @@ def render_junit(reports: list[Any], options: Options | None = None) -> str:
                 case = ET.SubElement(suite, "testcase", classname=_x(f"{rep.spec.name}.{entity}.{i.record_id}"),
                                      name=_x(f"{i.indicator.id} {i.indicator.title or ''}".strip()))
                 counts["tests"] += 1
-                text = f"value {i.value_text}, target {i.target_text} [{i.indicator.attribute}]"
+                text = (word("indicator_value_line", o.lang).format(value=i.value_text, target=i.target_text)
+                        + f" [{word(i.indicator.attribute, o.lang)}]")
                 if is_indicator_failure(i, o.fail_on):
                     counts["failures"] += 1
                     el = ET.SubElement(case, "failure", type=i.status.value, message=_x(text))
                     el.text = _x(i.explain())
                 elif i.status is Status.UNKNOWN:
                     counts["skipped"] += 1
-                    ET.SubElement(case, "skipped", message=_x(f"unknown: {text}"))
+                    ET.SubElement(case, "skipped", message=_x(word("unknown_label", o.lang) + text))
                 elif i.status is not Status.PASS:
                     ET.SubElement(case, "system-out").text = _x(f"{i.status.value}: {text}")
             _set_counts(suite, counts, totals)

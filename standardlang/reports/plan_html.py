@@ -16,23 +16,11 @@ import html
 from typing import Any
 
 from standardlang.engine.verdict import format_number
+from standardlang.lang import vocabulary
+from standardlang.reports import word
 
-W = {
-    "en": {"title": "Plan: what to build", "city": "City", "district": "District", "subdistrict": "Subdistrict",
-           "build": "To build", "add": "Figures to add", "reduce": "Figures to lower", "enlarge": "To enlarge",
-           "members": "Members to add", "items": "Communities failing each item", "indicators": "Indicators",
-           "facility": "facility", "count": "count", "figure": "figure", "total": "total", "item": "item",
-           "communities": "communities", "target": "target", "now": "now", "ways": "to reach the target",
-           "affected": "communities with something to build", "projects": "Projects", "fixes": "fixes",
-           "missed": "Targets still missed at the end of", "none": "nothing", "subdistricts": "Subdistricts"},
-    "zh": {"title": "规划:需要建设的内容", "city": "市", "district": "区", "subdistrict": "街道/镇",
-           "build": "新建设施", "add": "需增加的数量", "reduce": "需降低的数量", "enlarge": "需扩建的现有设施",
-           "members": "需增加的内容", "items": "各条目未达标的社区数", "indicators": "指标",
-           "facility": "设施", "count": "数量", "figure": "项目", "total": "合计", "item": "条目",
-           "communities": "社区数", "target": "目标", "now": "现状", "ways": "达标所需",
-           "affected": "个社区有待建设", "projects": "项目", "fixes": "解决",
-           "missed": "截至以下年份仍未达标的指标:", "none": "无", "subdistricts": "街道/镇"},
-}
+#: the page's words (kept in the one vocabulary)
+W = vocabulary.PLAN_HTML_WORDS
 
 _CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222}
@@ -165,8 +153,8 @@ def _chart(d: Any, points: list | None, w: dict, lang: str) -> str:
                    f'{_e(w["now"] if year is None else year)}</text>')
     svg.append("</svg>")
     ways = "; ".join(t.describe(lang) for t in d.terms)
-    attr = {"binding": "约束性", "expected": "预期性"}.get(d.attribute, d.attribute) if lang == "zh" else d.attribute
-    value = "未知" if lang == "zh" and d.value is None else format_number(d.value, d.unit)
+    attr = word(d.attribute, lang)
+    value = w["unknown_value"] if d.value is None else format_number(d.value, d.unit)
     caption = (f'<figcaption><b>{_e(d.indicator)} {_e(d.title)}</b> [{_e(attr)}] '
                f'<span class="{_e(d.status)}">{_e(value)}</span> → '
                f'{_e(w["target"])} {_e(format_number(d.target, d.unit))}'

@@ -18,25 +18,12 @@ import json
 from typing import Any
 
 from standardlang.engine.verdict import format_number
+from standardlang.lang import vocabulary
 from standardlang.planning.changes import json_value
+from standardlang.reports import word
 
-W = {
-    "en": {"title": "Plan: what to build", "communities": "communities", "affected": "with something to build",
-           "build": "to build", "enlarge": "existing facilities to enlarge", "add": "figures to add",
-           "reduce": "figures to lower", "members": "members to add", "set": "to establish (true)",
-           "choose": "to choose", "items": "items (communities)", "indicators": "indicators",
-           "city": "city", "district": "district", "subdistrict": "subdistrict", "item": "item",
-           "or": "or", "unknown": "unknown", "incomplete": "(does not pass every rule of the item)",
-           "nothing": "nothing to build", "met": "target met", "per": "each", "unsolved": "not solved",
-           "whatif": "What-if: projects applied year by year", "missed": "targets still missed in"},
-    "zh": {"title": "规划:需要建设的内容", "communities": "个社区", "affected": "有待建设",
-           "build": "新建设施", "enlarge": "需扩建的现有设施", "add": "需增加的数量", "reduce": "需降低的数量",
-           "members": "需增加的内容", "set": "需建立(是)", "choose": "需选择", "items": "条目(社区数)",
-           "indicators": "指标", "city": "市", "district": "区", "subdistrict": "街道/镇", "item": "第",
-           "or": "或", "unknown": "待定", "incomplete": "(未能满足该条目全部规则)", "nothing": "无需建设",
-           "met": "已达标", "per": "每", "unsolved": "无法给出",
-           "whatif": "情景推演:逐年实施项目", "missed": "仍未达标的指标,截至"},
-}
+#: the plan's words (kept in the one vocabulary)
+W = vocabulary.PLAN_WORDS
 
 
 def _label(plan: Any, path: str, lang: str) -> str:
@@ -87,14 +74,14 @@ def _place_lines(plan: Any, place: Any, lang: str) -> list[str]:
 
 def indicator_line(d: Any, lang: str = "en") -> str:
     mark = {"pass": "✓", "fail": "✗", "unknown": "?"}.get(d.status, "!")
-    attr = {"binding": "约束性", "expected": "预期性"}.get(d.attribute, d.attribute) if lang == "zh" else d.attribute
-    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}.get(d.op, d.op)
+    attr = word(d.attribute, lang)
+    op = vocabulary.OP_SYMBOL.get(d.op, d.op)
     head = (f"{mark} {d.indicator} {d.title or ''} [{attr}{', ' + str(d.deadline) if d.deadline else ''}] "
             f"{format_number(d.value, d.unit)} → {op} {format_number(d.target, d.unit)}")
     if d.status == "pass":
         return head
     if d.status != "fail":
-        return head.replace("unknown", "未知") + f": {W[lang]['unknown']}" if lang == "zh" else head + ": unknown"
+        return head.replace("unknown", W[lang]["unknown_value"]) + f": {W[lang]['unknown']}"
     ways = [t.describe(lang) for t in d.terms]
     sep = f" {W[lang]['or']} "
     return head + (": " + sep.join(ways) if ways else "") + ("; " + "; ".join(d.notes) if d.notes and not ways else "")
@@ -108,7 +95,7 @@ def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
     for item in cp.items:
         for i, route in enumerate(item.routes):
             title = plan.item_titles.get(item.item)
-            first = (f"  第{item.item}项" if lang == "zh" else f"  {w['item']} {item.item}") + (f" {title}" if title else "")
+            first = "  " + w["item"].format(id=item.item) + (f" {title}" if title else "")
             lead = first if i == 0 else f"    {w['or']}"
             if route.label:
                 lead += f" ({route.label})"
@@ -126,7 +113,7 @@ def render_text(plan: Any, lang: str = "en", summary: bool = False) -> str:
     w = W[lang]
     affected = [c for c in plan.communities if c.items]
     lines = [f"{w['title']} — {len(plan.communities)} {w['communities']}, {len(affected)} {w['affected']}",
-             "specs: " + "; ".join(f"{s.name} {s.title}" for s in plan.specs), ""]
+             f"{w['specs']}: " + "; ".join(f"{s.name} {s.title}" for s in plan.specs), ""]
     for place in plan.places:
         lines.extend(_place_lines(plan, place, lang))
         lines.append("")

@@ -24,19 +24,19 @@ from collections import Counter
 from typing import Any
 
 from standardlang.engine.verdict import Status
-from standardlang.reports import (Options, aggregate_levels, colorize, entity_label, failing_attributes,
+from standardlang.lang.vocabulary import EN_PLURALS, counted
+from standardlang.reports import (Options, aggregate_levels, colorize, failing_attributes,
                                   failing_strengths, indicator_record, is_indicator_failure, meta, record_name, word)
 
 TOP = 3  # items, rules and indicators named in the summary
 
-_EN_PLURALS = {"record": "records", "rule": "rules", "item": "items", "verdict": "verdicts",
-               "indicator": "indicators", "value": "values", "community": "communities", "city": "cities",
-               "failed verdict": "failed verdicts", "indicator value": "indicator values"}
-
-
 def plural(n: int, noun: str) -> str:
-    """``1 record``, ``2 records`` (English nouns of the report)."""
-    return f"{n} {noun if n == 1 else _EN_PLURALS.get(noun, noun + 's')}"
+    """``1 record``, ``2 records`` (English nouns, such as an entity's name)."""
+    return f"{n} {noun if n == 1 else _plural_noun(noun)}"
+
+
+def _plural_noun(noun: str) -> str:
+    return EN_PLURALS.get(noun, noun + "s")
 
 
 def _n(x: float) -> str:
@@ -67,7 +67,7 @@ def _outcomes(rep: Any, res: Any, strengths: set[str]) -> tuple[dict[str, Status
 
 
 def _level_lines(rep: Any, entity: str, results: list[Any], o: Options) -> list[str]:
-    zh = o.lang == "zh"
+    lang = o.lang
     strengths = failing_strengths(o.fail_on) or {"shall"}
     met = unknown = total = all_met = 0
     not_met: Counter = Counter()
@@ -82,34 +82,31 @@ def _level_lines(rep: Any, entity: str, results: list[Any], o: Options) -> list[
     n = len(results)
     if not total:
         return []
-    label = entity_label(rep.spec, entity, o.lang)
-    what = ("项" if are_items else "条条款") if zh else ("items" if are_items else "rules")
-    strength = "" if are_items or strengths == {"shall"} else ("(应、宜)" if zh else " (shall and should)")
-    if zh:
-        lines = [f"{rep.spec.name}:判定 {n} 个{label};平均每个满足 {_n(met / n)} / {_n(total / n)} {what}{strength}"
-                 f"(未知 {_n(unknown / n)});全部满足的 {all_met} 个"]
-    else:
-        rec = rep.spec.entities.get(entity)
-        head = f"{rep.spec.name}: {plural(n, entity)}" + (f" ({rec.label})" if rec is not None and rec.label else "")
-        lines = [f"{head} judged; on average {_n(met / n)} of {_n(total / n)} applicable {what}{strength} met "
-                 f"({_n(unknown / n)} unknown); {all_met} of {n} meet all"]
+    rec = rep.spec.entities.get(entity)
+    label = rec.label if rec is not None and rec.label else ""
+    what = word("level_items" if are_items else "level_rules", lang)
+    strength = "" if are_items or strengths == {"shall"} else word("shall_and_should", lang)
+    lines = [word("level_line", lang).format(
+        spec=rep.spec.name, judged=counted(n, "entity", lang, noun=entity, nouns=_plural_noun(entity)),
+        label=word("level_label" if label else "level_no_label", lang).format(label=label, entity=entity),
+        met=_n(met / n), total=_n(total / n), what=what, strength=strength, unknown=_n(unknown / n),
+        all_met=all_met, n=n)]
     worst = not_met.most_common(TOP)
     if worst and are_items:
         titles = {i.id: i.title for i in rep.spec.checked.items}
-        parts = [f"{u} {titles.get(u) or ''} ({c})".replace("  ", " ") for u, c in worst]
-        parts[0] = parts[0][:-1] + (" 个)" if zh else f" {'record' if worst[0][1] == 1 else 'records'})")
-        lines.append(("  最常未满足的项:" if zh else "  items most often not met: ") + ", ".join(parts))
+        parts = [f"{u} {titles.get(u) or ''} ({counted(c, 'times', lang) if not i else c})".replace("  ", " ")
+                 for i, (u, c) in enumerate(worst)]
+        lines.append(word("items_not_met", lang).format(parts=", ".join(parts)))
     failed = Counter(v.rule.id for res in results for v in res.verdicts
                      if v.status is Status.FAIL and v.rule.strength in strengths)
     if failed:
         titles = {r.id: r.title for r in rep.spec.rules}
         parts = [f"{rid} {titles.get(rid) or ''} ({c})".replace("  ", " ") for rid, c in failed.most_common(TOP)]
-        lines.append(("  最常未通过的条款:" if zh else "  rules most often failed: ") + ", ".join(parts))
+        lines.append(word("rules_failed", lang).format(parts=", ".join(parts)))
     return lines
 
 
 def _indicator_lines(rep: Any, o: Options) -> list[str]:
-    zh = o.lang == "zh"
     top_levels = set(aggregate_levels(rep.spec)[:2])
     off: dict[str, list[Any]] = {}
     for res in rep.indicators:
@@ -117,8 +114,7 @@ def _indicator_lines(rep: Any, o: Options) -> list[str]:
             off.setdefault(res.indicator.id, []).append(res)
     if not off:
         if any(i.attribute in failing_attributes(o.fail_on) for i in rep.spec.indicators):
-            return [f"{rep.spec.name}: " + ("城市与区级约束性指标均未见未达标" if zh
-                                             else "no binding indicator is off target at the top levels")]
+            return [word("no_indicator_off", o.lang).format(spec=rep.spec.name)]
         return []
     parts = []
     for results in list(off.values())[:TOP + 2]:
@@ -127,12 +123,9 @@ def _indicator_lines(rep: Any, o: Options) -> list[str]:
                           for r in results[:TOP])
         more = f" … +{len(results) - TOP}" if len(results) > TOP else ""
         parts.append(f"{ind.id} {ind.title or ''} ({results[0].target_text}): {where}{more}".replace("  ", " "))
-    n = len(off)
-    kind = "约束性" if o.fail_on != "should" else ""
-    head = (f"{rep.spec.name}:{n} 项{kind}指标在市、区层级未达标:" if zh
-            else f"{rep.spec.name}: {n} {'binding ' if kind else ''}{'indicator' if n == 1 else 'indicators'} "
-                 "off target at the top levels: ")
-    return [head + ("; " if not zh else ";").join(parts)]
+    kind = "binding_indicator" if o.fail_on != "should" else "indicator"
+    return [word("indicators_off", o.lang).format(spec=rep.spec.name, indicators=counted(len(off), kind, o.lang),
+                                                  parts=word("list_sep", o.lang).join(parts))]
 
 
 def in_short(reports: list[Any], o: Options) -> list[str]:
@@ -147,7 +140,7 @@ def in_short(reports: list[Any], o: Options) -> list[str]:
         lines.extend(_indicator_lines(rep, o))
     if not lines:
         return []
-    return [colorize("概要" if o.lang == "zh" else "in short", None, o.color, True)] + ["  " + x for x in lines]
+    return [colorize(word("in_short", o.lang), None, o.color, True)] + ["  " + x for x in lines]
 
 
 def next_steps(reports: list[Any], o: Options) -> str:
@@ -169,11 +162,9 @@ def next_steps(reports: list[Any], o: Options) -> str:
             explain = (f"standardlang explain {shlex.quote(str(rep.spec.path))} {shlex.quote(failed.rule.id)} "
                        f"--data {data} --record {shlex.quote(str(failed.record_id))}")
             break
-    if o.lang == "zh":
-        parts = [f"网页报告:加 {html}"] + ([f"查看原因:{explain}"] if explain else []) + ["英文报告:--lang en"]
-        return "下一步:" + " · ".join(parts)
-    parts = [f"a page to browse: add {html}"] + ([f"why: {explain}"] if explain else []) + ["in Chinese: --lang zh"]
-    return "try next: " + " · ".join(parts)
+    parts = ([word("next_html", o.lang).format(html=html)]
+             + ([word("next_why", o.lang).format(command=explain)] if explain else []) + [word("next_lang", o.lang)])
+    return word("next_steps", o.lang).format(parts=" · ".join(parts))
 
 
 def result_line(reports: list[Any], o: Options) -> str:
@@ -192,19 +183,14 @@ def result_line(reports: list[Any], o: Options) -> str:
     records = len({id(v.record) for v in fails})
     kinds = len({id(i.indicator) for i in inds})
     has_indicators = any(r.spec.indicators for r in reports)
-    if o.lang == "zh":
-        attrs = "约束性" if o.fail_on == "shall" else "约束性和预期性"
-        text = (f"未通过(--fail-on {o.fail_on}):{len(fails)} 个不通过的结论(涉及 {rules} 条条款、{records} 条记录),"
-                f"{errors} 个结论因数据错误未能判定")
-        if has_indicators:
-            text += f",{len(inds)} 个指标值未达标" + (f"(涉及 {kinds} 项{attrs}指标,各层级合计)" if inds else "")
-    else:
-        which = "binding" if o.fail_on == "shall" else "binding or expected"
-        text = (f"FAILED (--fail-on {o.fail_on}): {plural(len(fails), 'failed verdict')} "
-                f"(of {plural(rules, 'rule')} in {plural(records, 'record')}), {plural(errors, 'verdict')} in error")
-        if has_indicators and not inds:
-            text += ", no indicator value off target"
-        elif has_indicators:
-            text += (f", {plural(len(inds), 'indicator value')} off target (of {kinds} {which} "
-                     f"{'indicator' if kinds == 1 else 'indicators'}, at every level)")
+    lang = o.lang
+    text = word("failed_run", lang).format(
+        fail_on=o.fail_on, fails=counted(len(fails), "failed_verdict", lang), rules=counted(rules, "rule", lang),
+        records=counted(records, "record", lang), errors=counted(errors, "verdict", lang))
+    if has_indicators and not inds:
+        text += word("no_indicator_value_off", lang)
+    elif has_indicators:
+        which = "binding_indicator" if o.fail_on == "shall" else "binding_or_expected_indicator"
+        text += word("indicator_values_off", lang).format(values=counted(len(inds), "indicator_value", lang),
+                                                          kinds=counted(kinds, which, lang))
     return colorize(text, Status.FAIL, o.color)

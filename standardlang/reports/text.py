@@ -22,7 +22,8 @@ from standardlang.reports import (STATUSES, SYMBOLS, Options, aggregate_levels, 
                failing_strengths, full_summary, indicator_record, indicator_rows, levels, meta, record_name, source_of,
                status_word, strength_word, table, word)
 
-from standardlang.reports.summary import in_short, next_steps, plural, result_line
+from standardlang.lang.vocabulary import counted
+from standardlang.reports.summary import in_short, next_steps, result_line
 
 MATRIX_MAX_RULES = 8
 MAX_LISTED = 20  # records listed per failed rule
@@ -53,22 +54,20 @@ def _report(rep: Any, o: Options, quiet: set[str] = frozenset()) -> list[str]:
     nrules = len({v.rule.id for v in rep.verdicts}) or len(m.rules or spec.rules)
     read_parts = ", ".join(f"{e} {n}" for e, n in read.items())
     files = f" {word('from', lang)} {', '.join(m.files)}" if m.files else ""
-    if lang == "zh":
-        out.append(f"读取 {sum(read.values())} 条记录" + (f"({read_parts})" if read_parts else "")
-                   + f"{files};判定 {sum(judged.values())} 条记录,依据 {nrules} 条条款")
-    else:
-        judged_text = (f"judged {plural(sum(judged.values()), 'record')} against {plural(nrules, 'rule')}"
-                       if nrules or not spec.indicators else f"computed {plural(len(spec.indicators), 'indicator')}")
-        out.append(f"read {plural(sum(read.values()), 'record')}" + (f" ({read_parts})" if read_parts else "")
-                   + f"{files}; {judged_text}")
+    judged_text = (word("judged_line", lang).format(records=counted(sum(judged.values()), "record", lang),
+                                                    rules=counted(nrules, "rule", lang))
+                   if nrules or not spec.indicators else
+                   word("computed_line", lang).format(indicators=counted(len(spec.indicators), "indicator", lang)))
+    out.append(word("read_line", lang).format(
+        records=counted(sum(read.values()), "record", lang), files=files, judged=judged_text,
+        parts=word("read_parts", lang).format(parts=read_parts) if read_parts else ""))
     if m.where:
         out.extend(_where(m.where, lang))
     for entity in levels(spec):
         results = [r for r in rep.results if r.entity == entity]
         if results:
             out.append("")
-            n = len(results)
-            count = f"{n} {word('records', lang)}" if lang == "zh" else plural(n, "record")
+            count = counted(len(results), "record", lang)
             out.append(colorize(f"{entity_label(spec, entity, lang)} — {count}",
                                 None, o.color, True))
             out.extend(_entity_table(rep, results, o))
@@ -78,7 +77,7 @@ def _report(rep: Any, o: Options, quiet: set[str] = frozenset()) -> list[str]:
         header = [word("summary", lang)] + [status_word(s, lang) for s in STATUSES] + [word("total", lang)]
         rows = [header]
         for strength, counts in summary.items():
-            label = strength_word(strength, lang) if lang == "zh" else f"{strength} ({strength_word(strength, 'zh')})"
+            label = word("both_names", lang).format(en=strength, zh=strength_word(strength, "zh"))
             rows.append([label] + [str(counts[s.value]) for s in STATUSES] + [str(sum(counts.values()))])
         out.extend(table(rows, right=set(range(1, len(header)))))
         not_adopted = sum(1 for v in rep.verdicts if v.rule.strength == "may" and v.reason == "not_adopted")
@@ -122,8 +121,8 @@ def _notes(warnings: list[str], quiet: set[str], spec: str, lang: str) -> list[s
             ignored.setdefault(m["file"], []).append(m["name"])
     for file, names in ignored.items():
         listed = ", ".join(f"`{n}`" for n in names)
-        out.append(f"{file}: {listed} 不是 {spec} 的实体层级,未读取" if lang == "zh" else
-                   f"{file}: {listed} {'is no level' if len(names) == 1 else 'are no levels'} of spec {spec}; not read for it")
+        out.append(word("not_a_level" if len(names) == 1 else "not_levels", lang).format(file=file, listed=listed,
+                                                                                          spec=spec))
     return out
 
 
@@ -171,11 +170,9 @@ def _entity_table(rep: Any, results: list[Any], o: Options) -> list[str]:
 def _item_table(rep: Any, results: list[Any], items: list[Any], o: Options) -> list[str]:
     """Records × items of the standard (✓ met, ✗ not met, ? unknown, – not applicable, ! error), titles above."""
     lang = o.lang
-    legend = "第{}项 {}" if lang == "zh" else "{} {}"
-    out = [("标准条目:" if lang == "zh" else "items of the standard:")]
-    out.extend("  " + legend.format(i.id, i.title) for i in items)
-    met = "达到" if lang == "zh" else "met"
-    rows = [[word("record", lang)] + [i.id for i in items] + [met]]
+    out = [word("items_of_standard", lang)]
+    out.extend(f"  {word('item_legend', lang).format(id=i.id)} {i.title}" for i in items)
+    rows = [[word("record", lang)] + [i.id for i in items] + [word("met", lang)]]
     for res in results:
         by_item = {r.id: r for r in record_items(items, res.verdicts, res.record_id)}
         cells = [_cell(by_item.get(i.id), o) for i in items]
@@ -193,10 +190,9 @@ def _item_summary(rep: Any, o: Options) -> list[str]:
         return []
     names = [""] + sorted(g for g in groups if g)
     lang = o.lang
-    head = "条目汇总(达到 ✓ / 未达到 ✗ / 未知 ? / 不适用 –)" if lang == "zh" else \
-        "item summary (met ✓ / not met ✗ / unknown ? / not applicable –)"
-    everyone = "全部" if lang == "zh" else "all"
-    rows = [[("条目" if lang == "zh" else "item")] + [g or everyone for g in names]]
+    head = word("item_summary", lang)
+    everyone = word("all_records", lang)
+    rows = [[word("item", lang)] + [g or everyone for g in names]]
     by_group = {g: {s.item.id: s for s in groups[g]} for g in names}
     for s in groups[""]:
         label = f"{s.item.id} {s.item.title}"
@@ -231,13 +227,12 @@ def _failures(rep: Any, o: Options, strength: str, title: str) -> list[str]:
         rule = items[0][1].rule
         if rule.item_id is not None and rule.item_id != shown_item:
             shown_item = rule.item_id
-            out.append((f"第{rule.item_id}项 " if o.lang == "zh" else f"item {rule.item_id} ") + (rule.item_title or ""))
-        n = len(items)
-        count = f"{n} 条记录" if o.lang == "zh" else f"{n} record{'s' if n != 1 else ''}"
+            out.append(f"{word('item_n', o.lang).format(id=rule.item_id)} {rule.item_title or ''}")
+        count = counted(len(items), "record", o.lang)
         out.append(colorize("✗", Status.FAIL, o.color) + f" {rule_id}" + (f" {rule.title}" if rule.title else "")
                    + f" [{strength_word(strength, o.lang)}] — {count}")
         if rule.cites:
-            out.append(f"    {'出处' if o.lang == 'zh' else 'source'}: {rule.cites[0]}")
+            out.append(f"    {word('source', o.lang)}: {rule.cites[0]}")
         for res, v in items[:MAX_LISTED]:
             out.append(f"    {_record_label(res)}: {one_line(v, lang=o.lang)}")
         if len(items) > MAX_LISTED:
@@ -302,7 +297,7 @@ def indicator_lines(rep: Any, o: Options, top: int = 10, columns: list[str] | No
                     cols.append((v.entity, v.record_id))
         names = {(v.entity, v.record_id): record_name(indicator_record(rep, v), v.record_id)
                  for r in group for v in r["values"]}
-        label = word(attribute, o.lang) + ("" if o.lang == "zh" else f" ({word(attribute, 'zh')})")
+        label = word("both_names", o.lang).format(en=word(attribute), zh=word(attribute, "zh"))
         out.append(f"  {label}")
         header = [word("indicator", o.lang), word("target", o.lang)] + [names.get(c) or c[1] or c[0] for c in cols]
         trows = [header]
