@@ -779,7 +779,7 @@ def test_reports_never_count_not_adopted_as_failure(tmp_path):
     rows = csv_text.splitlines()[1:]
     assert all(",not_applicable," in r and "not adopted" in r for r in rows), rows
     code, csv_zh = _permit_run(tmp_path, "--format", "csv", "--lang", "zh")
-    assert all(",不适用," in r and "not adopted" in r for r in csv_zh.splitlines()[1:]), csv_zh  # status in zh
+    assert all(",不适用," in r and "未采用" in r for r in csv_zh.splitlines()[1:]), csv_zh  # status and why in zh
     code, xml = _permit_run(tmp_path, "--format", "junit")
     suite = ET.fromstring(xml)
     assert suite.get("failures") == "0" and suite.get("skipped") == "2"
