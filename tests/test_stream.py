@@ -146,3 +146,83 @@ def test_unreadable_or_empty_jsonl_leaves_no_report(capsys, tmp_path, jobs):
     code, _, err = run(capsys, "check", DEMO, "--data", many, "--format", "jsonl", "-o", out, "--jobs", jobs,
                        "--entity", "community")
     assert code in (0, 1) and "2100 records in" in err
+
+
+def _example_results(spec_path, data):
+    import standardlang as sl
+
+    spec = sl.load(spec_path)
+    report = spec.evaluate(data)
+    return spec, report
+
+
+def test_line_writer_and_missing_fields_equal_the_verdicts_own(tmp_path):
+    """The JSON line built from pieces equals ``json.dumps(record_line)``; the missing fields found
+    without explanations equal ``Verdict.missing`` (on the example city, with bad data added)."""
+    from standardlang.reports import stream as report
+
+    data = json.loads((ROOT / "examples" / "wuhai" / "inventory.json").read_text("utf-8"))["communities"]
+    data[3]["kindergarten"] = "none"
+    data[4]["households"] = "many"
+    data[5] = {"id": "bare"}
+    spec, whole = _example_results(SPECS[0], data)
+    unknown = 0
+    for lang, explain in [("en", "none"), ("zh", "failures"), ("en", "all")]:
+        writer = report.LineWriter(spec.name, spec.interpreter)
+        for res in whole.results:
+            src = None
+            expected = json.dumps(report.record_line(spec.name, res, src, explain, lang), ensure_ascii=False,
+                                  default=report._default) + "\n"
+            assert writer.line(res, src, explain, lang) == expected
+    for res in whole.results:
+        for v in res.verdicts:
+            if v.status.value == "unknown":
+                unknown += 1
+                assert report.missing_fields(v.rule, spec.interpreter, v.record) == v.missing, v.rule.id
+    assert unknown >= 500
+
+
+def test_bad_csv_rows_and_wrong_types_are_records_in_error(capsys, tmp_path):
+    """A row with more cells than columns, a cell the CSV reader refuses and a wrong-typed value are each
+    one record in error naming file, line and field; every other row is judged; the summary adds up."""
+    huge = "9" * 200_000
+    rows = ["id,kind,households"] + [f"c{i},new,{100 + i}" for i in range(1, 1201)]
+    rows[5] = "c5,new,abc"  # a wrong-typed value: households
+    rows[7] = "c7,new,120,surplus"  # a cell belonging to no column
+    rows[900] = f'c900,new,"{huge}"'  # over the CSV reader's cell limit
+    data = tmp_path / "communities.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    code, _, err = run(capsys, "check", DEMO, "--data", data, "--format", "jsonl", "-o", out, "--jobs", "2")
+    docs = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    records = [d for d in docs if d["kind"] == "record"]
+    assert [d["source"]["row"] for d in records] == list(range(2, 1202))  # every row once, in order
+    summary = next(d for d in docs if d["kind"] == "summary")
+    assert (summary["records_in"], summary["judged"], summary["in_error"]) == (1200, 1197, 3)
+    by_row = {d["source"]["row"]: d for d in records}
+    assert by_row[6]["problems"][0]["field"] == "households" and "abc" in json.dumps(by_row[6]["problems"])
+    assert "belong to no field" in by_row[8]["problems"][0]["message"]
+    assert "not valid CSV" in by_row[901]["problems"][0]["message"]
+    judged = [v for v in by_row[6]["verdicts"] if v["status"] != "error"]
+    assert judged  # the rules that do not read households still judge the record
+    assert "1200 records in, 1197 judged, 3 in error" in err
+
+
+def test_streamed_indicators_of_a_generated_province_equal_the_whole_report(capsys, tmp_path):
+    """JSON Lines of every level (as examples/generate.py writes them): the upper levels' indicators
+    accumulated on the way equal those of the report held in memory."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "p"
+    subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--communities", "500", "--seed", "3",
+                    "--format", "jsonl", "--out", str(folder)], check=True, capture_output=True)
+    data = sorted(str(p) for p in folder.glob("*.jsonl"))
+    code, verdicts, indicators = in_memory(capsys, tmp_path, data)
+    s_code, s_verdicts, s_indicators, _, _, err = streamed(capsys, tmp_path, data, "--jobs", "2")
+    assert "read whole" not in err
+    assert s_code == code and s_verdicts == verdicts
+    assert s_indicators.keys() == indicators.keys() and len(indicators) > 700
+    for key, (status, value) in indicators.items():
+        assert s_indicators[key][0] == status, key
+        assert s_indicators[key][1] == pytest.approx(value), key

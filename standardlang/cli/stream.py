@@ -47,33 +47,44 @@ def chunks(path: str, encoding: str | None, size: int = CHUNK) -> Iterator[tuple
 
 
 def _csv_chunks(path: str, encoding: str | None, delimiter: str, size: int) -> Iterator[tuple[list, list, list, bool]]:
+    """Chunks of a CSV/TSV file.  A row the CSV reader refuses (a cell over its size limit) or with
+    more cells than the header has columns is one record in error naming its line, and the rows
+    after it are read on: every row of the file is one record out."""
     import csv
 
     from standardlang.data import safe
-    from standardlang.data.readers import Provenance, _error, _open
+    from standardlang.data.readers import Provenance, UnreadableLine, _open
 
     with _open(path) as fh:
         enc = safe.decide_encoding(fh, encoding)
         text = (line + "\n" for _, line in safe.lines(fh, enc))
         reader = csv.reader(text, delimiter=delimiter)
         headers: list[str] = []
-        rows, sources, end = [], [], 0
-        try:
-            for cells in reader:
-                start, end = end + 1, reader.line_num
-                if not any(str(c).strip() for c in cells):
-                    continue
-                if not headers:
-                    headers = [c.strip() for c in cells]
-                    continue
-                rows.append(dict(zip(headers, cells)))
-                sources.append(Provenance(path, start))
-                if len(rows) >= size:
-                    yield rows, sources, headers, True
-                    rows, sources = [], []
-        except csv.Error as exc:
-            from standardlang.errors import Span
-            raise _error("D003", path, f"not valid CSV: {exc}", Span.point(reader.line_num or 1, 1)) from None
+        rows: list = []
+        sources: list = []
+        end = 0
+        while True:
+            try:
+                cells = next(reader)
+                row: Any = None
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                cells, row = [], UnreadableLine(f"row at line {reader.line_num}", f"not valid CSV: {exc}")
+            start, end = end + 1, reader.line_num
+            if row is None and not any(str(c).strip() for c in cells):
+                continue
+            if row is None and not headers:
+                headers = [c.strip() for c in cells]
+                continue
+            if row is None and len(cells) > len(headers) and any(str(c).strip() for c in cells[len(headers):]):
+                row = UnreadableLine(f"row at line {start}", f"{len(cells)} cells for {len(headers)} columns: "
+                                     f"the cells after column `{headers[-1]}` belong to no field")
+            rows.append(dict(zip(headers, cells)) if row is None else row)
+            sources.append(Provenance(path, start))
+            if len(rows) >= size:
+                yield rows, sources, headers, True
+                rows, sources = [], []
     if rows or not sources:
         yield rows, sources, headers, True
 
@@ -91,13 +102,13 @@ class Judge:
         self.own_indicators = [[i for i in spec.indicators if i.value_for(ent) is not None
                                 and (sel[1] is None or i.id in sel[1])]
                                for spec, sel, ent in zip(specs, selections, entities)]
-        self.projections = [projected_fields(spec, ent) for spec, ent in zip(specs, entities)]
+        from standardlang.engine.rollup import plan
+
+        self.rollups = [plan(spec, ent)[0] for spec, ent in zip(specs, entities)]
 
     def chunk(self, task: tuple) -> dict:
-        """Judge one chunk: its output (text or rows), counts, failures and the projections the levels above need."""
+        """Judge one chunk: its output (text or rows), counts, failures and what the levels above need."""
         from standardlang.data.readers import Table, bind
-        from standardlang.reports import is_failure, is_indicator_failure
-        from standardlang.reports import stream as out
 
         path, rows, sources, headers, flat, start = task
         good = None
@@ -107,45 +118,67 @@ class Judge:
             sources = [Provenance(path, n, "line") for n, _ in rows]
             rows = [jsonl_row(line) for _, line in rows]
             good, flat = sum(not isinstance(r, UnreadableLine) for r in rows), False
-        text: list[str] = []
-        table_rows: list[dict] = []
-        counts = [Counter() for _ in self.specs]
-        records_in = [0] * len(self.specs)
-        in_error = [0] * len(self.specs)
-        failures = 0
-        projected: list[list] = [[] for _ in self.specs]
-        warnings: list[str] = []
+        out = _ChunkOut(len(self.specs))
         for k, (spec, ent) in enumerate(zip(self.specs, self.entities)):
             table = Table(path, rows, sources, flat=flat, headers=headers)
             dataset = bind([table], spec, ent, self.levels)
-            warnings.extend(dataset.warnings)
+            out.warnings.extend(dataset.warnings)
             for got_ent, recs in dataset.inventory.records.items():
-                if got_ent != ent:
-                    continue
-                for i, rec in enumerate(recs):
-                    index = start + i
-                    result = spec.judge(rec, ent, self.rules[k], index)
-                    source = dataset.source(rec)
-                    inds = [spec.indicator_value(ind.id, rec, ent, result.record_id) for ind in self.own_indicators[k]]
-                    records_in[k] += 1
-                    in_error[k] += bool(result.problems)
-                    for v in result.verdicts:
-                        counts[k][(v.rule.strength, v.status.value)] += 1
-                        failures += is_failure(v, self.fail_on)
-                    for x in inds:
-                        counts[k][("indicator", x.status.value)] += 1
-                        failures += is_indicator_failure(x, self.fail_on)
-                    if self.fmt == "jsonl":
-                        text.append(_json(out.record_line(spec.name, result, source, self.explain, self.lang, inds)))
-                    elif self.fmt == "csv":
-                        text.append(_csv(out.csv_rows(spec.name, result, source, self.explain, self.lang)
-                                         + [out.indicator_csv_row(spec.name, x) for x in inds]))
-                    else:
-                        table_rows.extend(out.parquet_rows(spec.name, result, source, self.explain, self.lang, inds))
-                    if self.projections[k] is not None:
-                        projected[k].append(project(rec, self.projections[k]))
-        return {"text": "".join(text), "rows": table_rows, "counts": counts, "in": records_in, "error": in_error,
-                "failures": failures, "projected": projected, "warnings": warnings, "good": good, "lines": len(rows)}
+                if got_ent == ent:
+                    self._records(k, spec, ent, recs, dataset, start, out)
+        return {"text": "".join(out.text), "rows": out.table_rows, "counts": out.counts, "in": out.records_in,
+                "error": out.in_error, "failures": out.failures, "groups": out.groups,
+                "warnings": out.warnings, "good": good, "lines": len(rows)}
+
+    def _records(self, k: int, spec: Any, ent: str, recs: list, dataset: Any, start: int, out: "_ChunkOut") -> None:
+        from standardlang.engine.evaluate import judge_indicator
+        from standardlang.reports import is_failure, is_indicator_failure
+        from standardlang.reports import stream as report
+
+        interp, fmt, explain, lang = spec.interpreter, self.fmt, self.explain, self.lang
+        own = [(ind, spec.indicator_function(ind.id, ent)) for ind in self.own_indicators[k]]
+        counts, rules, fail_on = out.counts[k], self.rules[k], self.fail_on
+        lines = report.LineWriter(spec.name, interp) if fmt == "jsonl" else None
+        folded: list[tuple[Any, list]] = []  # (record, its problems), for the indicators of the levels above
+        for i, rec in enumerate(recs):
+            result = spec.judge(rec, ent, rules, start + i)
+            source = dataset.source(rec)
+            if result.problems or not isinstance(rec, dict):  # validated once more, where each indicator reads
+                inds = [spec.indicator_value(ind.id, rec, ent, result.record_id) for ind, _ in own]
+            else:  # judge found the record sound: no indicator meets a bad value
+                inds = [judge_indicator(ind, fn, rec, ent, result.record_id, interp) for ind, fn in own]
+            out.records_in[k] += 1
+            out.in_error[k] += bool(result.problems)
+            for v in result.verdicts:
+                counts[(v.rule.strength, v.status.value)] += 1
+                out.failures += is_failure(v, fail_on)
+            for x in inds:
+                counts[("indicator", x.status.value)] += 1
+                out.failures += is_indicator_failure(x, fail_on)
+            if fmt == "jsonl":
+                out.text.append(lines.line(result, source, explain, lang, inds))
+            elif fmt == "csv":
+                out.text.append(_csv(report.csv_rows(spec.name, result, source, explain, lang, interp)
+                                     + [report.indicator_csv_row(spec.name, x) for x in inds]))
+            else:
+                out.table_rows.extend(report.parquet_rows(spec.name, result, source, explain, lang, inds, interp))
+            folded.append((rec, result.problems))
+        if self.rollups[k] is not None:
+            out.groups[k] = self.rollups[k].fold([r for r, _ in folded], [p for _, p in folded])
+
+
+class _ChunkOut:
+    """What judging one chunk gives back to the main process (text, counts; never verdict objects)."""
+
+    def __init__(self, n: int):
+        self.text: list[str] = []
+        self.table_rows: list[dict] = []
+        self.counts = [Counter() for _ in range(n)]
+        self.records_in = [0] * n
+        self.in_error = [0] * n
+        self.failures = 0
+        self.groups: list[dict] = [{} for _ in range(n)]  # per spec: accumulators by parent key (engine.rollup)
+        self.warnings: list[str] = []
 
 
 def _json(d: dict) -> str:
@@ -169,68 +202,14 @@ def _csv(rows: list[list]) -> str:
     return buf.getvalue()
 
 
-def projected_fields(spec: Any, entity: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
-    """(the fields of ``entity`` records that indicators of the levels above read, every field name
-    those indicators read at any depth); None when no indicator of a level above reads them."""
-    from standardlang.lang import ir
-
-    nodes = [node for ind in spec.indicators for ent, node in ind.values if ent != entity]
-    if not nodes:
-        return None
-    names: set[str] = set()
-    seen: set[str] = set()
-    stack = list(nodes)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir.Field):
-            names.add(n.name)
-        if isinstance(n, ir.LetRef):
-            key = f"{n.entity}.{n.name}"
-            if key not in seen and key in spec.checked.lets:
-                seen.add(key)
-                stack.append(spec.checked.lets[key].ir)
-        stack.extend(ir.children(n))
-    rtype = spec.entities[entity]
-    keep = {f for f in rtype.fields if f in names}
-    if rtype.key:
-        keep.add(rtype.key)
-    for parent in spec.entities.values():  # the parent keys that link a record to the level above
-        for info in parent.fields.values():
-            elem = getattr(info.type, "elem", None)
-            if getattr(elem, "name", None) == entity and info.by:
-                keep.add(info.by)
-    return tuple(sorted(keep)), frozenset(names)
-
-
-def project(rec: Any, fields: tuple[tuple[str, ...], frozenset[str]]) -> Any:
-    """A record reduced to what the levels above read: a tuple of its kept fields' values, nested
-    records cut to the field names read (a tuple holds no keys: about a third of a dict's memory)."""
-    if not isinstance(rec, dict):
-        return rec  # a record in error stays one, as in the report held in memory
-    keep, names = fields
-    return tuple(_slim(rec.get(k), names) for k in keep)
-
-
-def _slim(v: Any, names: frozenset[str]) -> Any:
-    if isinstance(v, dict):
-        return {k: _slim(x, names) for k, x in v.items() if k in names}
-    if isinstance(v, list):
-        return [_slim(x, names) for x in v]
-    return v
-
-
-def unproject(t: Any, fields: tuple[tuple[str, ...], frozenset[str]]) -> Any:
-    if not isinstance(t, tuple):
-        return t
-    return {k: v for k, v in zip(fields[0], t) if v is not None}
-
-
 # ------------------------------------------------------------------ the pipeline
 _WORKER: Judge | None = None
 
 
 def _init_worker(spec_paths: list[str], selections: list, entities: list[str], options: tuple) -> None:
     global _WORKER
+    if _WORKER is not None:  # forked: the parent's judge (specs loaded and compiled) came along
+        return
     from standardlang.cli.check import load_specs
 
     _WORKER = Judge(load_specs(spec_paths), selections, entities, *options)
@@ -256,13 +235,17 @@ def run(args: argparse.Namespace, specs: list, selections: list) -> int:
     levels = _level_names(specs)
     streamed = [p for p in args.data if data_format(p) in STREAMED_FORMATS]
     whole = [p for p in args.data if p not in streamed]
-    plans = [_plan_file(p, specs, args, levels) for p in streamed]
-    whole += [p for p, ents in zip(streamed, plans) if ents is None]
-    plans = [(p, ents) for p, ents in zip(streamed, plans) if ents is not None]
+    totals = Totals(specs)
+    plans = []
+    for p in streamed:
+        ents = _plan_file(p, specs, args, levels, totals)
+        if ents is None:
+            whole.append(p)
+        else:
+            plans.append((p, ents))
     tables = read_files(whole, args.encoding) if whole else []
     explain = args.explain or "none"
     args.lang = args.lang or "en"
-    totals = Totals(specs)
     with Writer(args.format, args.output) as writer:
         for path, entities in plans:
             judge_args = (selections, entities, (explain, args.lang, args.format, args.fail_on, levels))
@@ -282,7 +265,7 @@ def run(args: argparse.Namespace, specs: list, selections: list) -> int:
                     writer.write_rows(result["rows"])
             if good == 0 and lines:
                 _not_jsonl(path)
-        _whole_and_levels(args, specs, selections, tables, plans, totals, writer, explain, levels)
+        _whole_and_levels(args, specs, selections, tables, totals, writer, explain, levels)
         totals.finish(writer, args)
     return 1 if totals.failures else 0
 
@@ -299,20 +282,31 @@ def _level_names(specs: list) -> set[str]:
     return level_names(specs)
 
 
-def _plan_file(path: str, specs: list, args: Any, levels: set[str]) -> list[str] | None:
-    """Per spec, the entity a streamed file holds; None when it is no lowest level of every spec (read it whole)."""
+def _plan_file(path: str, specs: list, args: Any, levels: set[str], totals: "Totals") -> list[str] | None:
+    """Per spec, the entity a streamed file holds; None when it is no lowest level of every spec, or
+    when the indicators above it cannot be accumulated on the way (then the file is read whole)."""
     from standardlang.data.binding import _Binder
     from standardlang.data.readers import Table
+    from standardlang.engine.rollup import plan
 
     first = next(chunks(path, args.encoding, 20), ([], [], [], False))
     rows, sources, headers, flat = first
     out = []
-    for spec in specs:
+    rollups = list(totals.rollups)
+    for k, spec in enumerate(specs):
         binder = _Binder(spec, _resolve(spec, args.entity), levels)
         ent = binder.table_entity(Table(path, rows, sources, flat=flat, headers=headers), rows)
         if ent is None or ent not in leaf_entities(spec):
             return None
+        if rollups[k] is None:
+            rollups[k], why = plan(spec, ent)
+            if rollups[k] is None:
+                totals.warnings.append(f"{path}: read whole, not streamed: {why}")
+                return None
+        elif rollups[k].entity != ent:  # one streamed level per spec
+            return None
         out.append(ent)
+    totals.rollups = rollups
     return out
 
 
@@ -333,10 +327,17 @@ def _judged(path: str, args: Any, specs: list, judge_args: tuple) -> Iterator[di
         return
     import multiprocessing
 
-    ctx = multiprocessing.get_context("spawn" if sys.platform == "win32" else "fork")
-    with ctx.Pool(jobs, _init_worker, ([s.path for s in specs], *judge_args)) as pool:
-        # imap keeps input order; a bounded window of chunks in flight keeps memory flat
-        yield from _ordered(pool, tasks, jobs * 4)
+    global _WORKER
+    method = "spawn" if sys.platform == "win32" else "fork"
+    ctx = multiprocessing.get_context(method)
+    if method == "fork":  # the workers inherit the loaded specs instead of loading and compiling them again
+        _WORKER = Judge(specs, judge_args[0], judge_args[1], *judge_args[2])
+    try:
+        with ctx.Pool(jobs, _init_worker, ([s.path for s in specs], *judge_args)) as pool:
+            # results in input order; a bounded window of chunks in flight keeps memory flat
+            yield from _ordered(pool, tasks, jobs * 4)
+    finally:
+        _WORKER = None
 
 
 def _ordered(pool: Any, tasks: Iterator[tuple], window: int) -> Iterator[dict]:
@@ -392,16 +393,20 @@ class Totals:
         self.records_in = [0] * len(specs)
         self.in_error = [0] * len(specs)
         self.failures = 0
-        self.projected: list[list] = [[] for _ in specs]
+        self.groups: list[dict] = [{} for _ in specs]  # accumulators of the streamed records, by parent key
+        self.rollups: list = [None] * len(specs)  # per spec: the plan of its upper levels (engine.rollup)
         self.warnings: list[str] = []
         self.indicators = [Counter() for _ in specs]
 
     def add(self, result: dict) -> None:
+        from standardlang.engine.rollup import merge_groups
+
         for k in range(len(self.specs)):
             self.counts[k].update(result["counts"][k])
             self.records_in[k] += result["in"][k]
             self.in_error[k] += result["error"][k]
-            self.projected[k].extend(result["projected"][k])
+            if self.rollups[k] is not None and result["groups"][k]:
+                merge_groups(self.groups[k], result["groups"][k], self.rollups[k].sigs)
         self.failures += result["failures"]
         self.warnings.extend(w for w in result["warnings"] if w not in self.warnings)
 
@@ -429,65 +434,65 @@ class Totals:
         print(f"{where}{self.failures} failures under --fail-on {args.fail_on}", file=sys.stderr)
 
 
-def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, plans: list, totals: Totals,
+def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, totals: Totals,
                       writer: Any, explain: str, levels: set[str]) -> None:
-    """Records of files read whole (judged as ``check`` does), then the indicators of the levels above."""
-    from standardlang.data.inventory import Inventory
+    """Records of files read whole (judged as ``check`` does), then the indicators of the levels above,
+    from the accumulators of the streamed records (:mod:`standardlang.engine.rollup`), written one by one."""
     from standardlang.data.readers import bind
+    from standardlang.data.validate import validate
+    from standardlang.engine.rollup import merge_groups
     from standardlang.reports import is_failure, is_indicator_failure
-    from standardlang.reports import stream as out
 
     for k, (spec, (rule_ids, indicator_ids)) in enumerate(zip(specs, selections)):
-        streamed_ents = {ents[k] for _, ents in plans}
         dataset = bind(tables, spec, args.entity, levels)
-        records = {e: list(rs) for e, rs in dataset.inventory.records.items()}
-        for ent in streamed_ents:  # the projections of streamed records join the levels above
-            for recs in records.values():
-                for r in recs:
-                    _unlink(spec, r, ent)
-            fields = projected_fields(spec, ent)
-            records[ent] = records.get(ent, []) + [unproject(t, fields) for t in totals.projected[k]]
-            totals.projected[k] = []
-        inventory = Inventory(spec.entities, records, dataset.sources)
-        for ent in streamed_ents:
-            inventory.records[ent] = []  # judged already, on the way; their projections stay linked above
+        inventory = dataset.inventory
         totals.warnings.extend(w for w in dataset.warnings if w not in totals.warnings)
-        inds = [x for x in spec.compute_indicators(inventory)
-                if x.entity not in streamed_ents and (indicator_ids is None or x.indicator.id in indicator_ids)]
-        results = []
         for ent, recs in inventory.records.items():  # records of files read whole
             rules = [r for r in spec.rules if r.entity == ent and (rule_ids is None or r.id in rule_ids)]
-            if rules:
-                results.extend(spec.judge(rec, ent, rules, i) for i, rec in enumerate(recs))
-        for res in results:
-            src = dataset.source(res.record)
-            totals.records_in[k] += 1
-            totals.in_error[k] += bool(res.problems)
-            for v in res.verdicts:
-                totals.counts[k][(v.rule.strength, v.status.value)] += 1
-                totals.failures += is_failure(v, args.fail_on)
-            _write_record(writer, spec, res, src, explain, args.lang, [])
+            for i, rec in enumerate(recs if rules else ()):
+                res = spec.judge(rec, ent, rules, i)
+                totals.records_in[k] += 1
+                totals.in_error[k] += bool(res.problems)
+                for v in res.verdicts:
+                    totals.counts[k][(v.rule.strength, v.status.value)] += 1
+                    totals.failures += is_failure(v, args.fail_on)
+                _write_record(writer, spec, res, dataset.source(res.record), explain, args.lang, [])
+        rollup = totals.rollups[k]
+        if rollup is None:  # nothing streamed for this spec: its indicators as check computes them
+            inds = iter(spec.compute_indicators(inventory))
+        else:
+            ent = rollup.entity
+            whole = inventory.records.get(ent, [])
+            rtype = spec.entities[ent]
+            groups = rollup.fold(whole, [validate(r, rtype) if isinstance(r, dict) else [] for r in whole])
+            merge_groups(groups, totals.groups[k], rollup.sigs)  # read whole first, then streamed, as check links them
+            totals.groups[k] = {}
+            own = [ind for ind in spec.indicators if ind.value_for(ent) is not None]
+            inds = iter([spec.indicator_value(ind.id, r, ent, spec.record_id(ent, r, i))
+                         for ind in own for i, r in enumerate(whole)])
+            inds = _chain(inds, rollup.indicators(inventory, groups))
         for x in inds:
+            if indicator_ids is not None and x.indicator.id not in indicator_ids:
+                continue
             totals.indicators[k][x.status.value] += 1
             totals.failures += is_indicator_failure(x, args.fail_on)
-            if writer.fmt == "jsonl":
-                writer.write_line({"kind": "indicator", "spec": spec.name, **x.to_dict()})
-            elif writer.fmt == "csv":
-                writer.write_csv([out.indicator_csv_row(spec.name, x)])
-            else:
-                writer.write_rows([out.indicator_parquet_row(spec.name, x)])
-        totals.projected[k] = []
+            _write_indicator(writer, spec, x)
 
 
-def _unlink(spec: Any, rec: Any, child: str) -> None:
-    """Forget a parent's empty list of ``child`` records (linked before the streamed children joined)."""
-    if not isinstance(rec, dict):
-        return
-    for rtype in spec.entities.values():
-        for fname, info in rtype.fields.items():
-            elem = getattr(info.type, "elem", None)
-            if getattr(elem, "name", None) == child and info.by and rec.get(fname) == []:
-                rec.pop(fname, None)
+def _chain(*its: Any) -> Iterator:
+    for it in its:
+        yield from it
+
+
+def _write_indicator(writer: Any, spec: Any, x: Any) -> None:
+    from standardlang.reports import stream as out
+
+    if writer.fmt == "jsonl":
+        writer.write_line({"kind": "indicator", "spec": spec.name, **x.to_dict()})
+    elif writer.fmt == "csv":
+        writer.write_csv([out.indicator_csv_row(spec.name, x)])
+    else:
+        writer.write_rows([out.indicator_parquet_row(spec.name, x)])
 
 
 def _write_record(writer: Any, spec: Any, res: Any, src: Any, explain: str, lang: str, inds: list) -> None:

@@ -242,7 +242,8 @@ class _Binder:
         if links:
             self.warn(f"{where}: columns {', '.join(links)} ignored: records of a lower level are linked by "
                       "their own parent field, in their own file or sheet")
-        return [self.flat_row(row, plans, links) for row in table.rows]
+        # a row a reader could not read (UnreadableLine) stays one: a record in error
+        return [self.flat_row(row, plans, links) if isinstance(row, dict) else row for row in table.rows]
 
     def suggest(self, header: str, rtype: RecordT) -> str:
         """``header``, with a did-you-mean against the field names and labels at the level it names."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from standardlang.lang import ir
 from standardlang.lang.checker import check, check_expression
@@ -223,6 +223,14 @@ class Spec:
         """One indicator's value and verdict for one record (a city, a district...)."""
         ind = next(i for i in self.checked.indicators if i.id == indicator_id)
         return self._indicator(ind, entity or ind.values[0][0], record, record_id, {})
+
+    def indicator_function(self, indicator_id: str, entity: str) -> Callable[[Any], Any]:
+        """The compiled value function of one indicator at one level: record -> value.
+
+        It does not validate: give it records :meth:`judge` found no problem in (the
+        streaming ``check`` does, so that a record is validated once, not once per indicator).
+        """
+        return self._indicator_fns[(indicator_id, entity)]
 
     def _indicator(self, ind: Any, entity: str, record: Any, record_id: str | None, cache: dict) -> IndicatorResult:
         """The value of ``ind`` for one record: validated where the value reads it, then computed."""

@@ -29,14 +29,65 @@ def wants_explanation(status: Status, explain: str) -> bool:
     return explain == "all" or (explain == "failures" and status in (Status.FAIL, Status.ERROR))
 
 
+def missing_fields(rule: Any, interp: Any, record: Any) -> tuple[str, ...]:
+    """The fields whose absence left ``rule`` unknown for ``record``: what ``Verdict.missing`` gives,
+    found by evaluating the conditions alone, without building the explanation's sentences
+    (which cost five times as much; ``tests/test_stream.py`` checks the two agree)."""
+    scopes = [record]
+    missing: list[str] = []
+    parts = ([rule.applies] if rule.applies is not None else []) + list(rule.requires)
+    for alt in rule.alternatives:
+        parts += ([alt.applies] if alt.applies is not None else []) + list(alt.requires)
+    for node in parts:
+        missing.extend(_node_missing(node, interp, scopes)[1])
+    return tuple(dict.fromkeys(missing))
+
+
+def _node_missing(node: Any, interp: Any, scopes: list) -> tuple[Any, tuple[str, ...]]:
+    """(held, missing) of one condition, as ``explain_node`` finds them."""
+    from standardlang.backends.python.runtime import BadValue
+    from standardlang.lang import ir
+
+    try:
+        if isinstance(node, ir.Logic):
+            children = [_node_missing(p, interp, scopes) for p in _flatten(node, node.op)]
+            value = interp.eval(node, scopes)
+            if value is not None:  # decided: an unknown part decides nothing, so it is not named
+                children = [c for c in children if c[0] is not None]
+            return value, tuple(dict.fromkeys(m for _, ms in children for m in ms))
+        if isinstance(node, ir.Unary) and node.op == "not":
+            child = _node_missing(node.operand, interp, scopes)
+            return interp.eval(node, scopes), child[1]
+        missing: list[str] = []
+        value = interp.eval(node, scopes, missing)
+        held = value if isinstance(value, bool) or value is None else bool(value)
+        return held, tuple(dict.fromkeys(missing))
+    except BadValue:  # a part the verdict did not need, on bad data (schemaless records)
+        return None, ()
+
+
+def _flatten(n: Any, op: str) -> list:
+    from standardlang.lang import ir
+
+    if isinstance(n, ir.Logic) and n.op == op:
+        return _flatten(n.left, op) + _flatten(n.right, op)
+    return [n]
+
+
+def _missing(v: Any, interp: Any) -> tuple[str, ...]:
+    return v.missing if interp is None else missing_fields(v.rule, interp, v.record)
+
+
 def record_line(spec_name: str, result: Any, source: Any, explain: str, lang: str = "en",
-                indicators: list | None = None) -> dict:
-    """One line of the JSON Lines report: a record's verdicts (statuses, missing fields, errors, explanations)."""
+                indicators: list | None = None, interp: Any = None) -> dict:
+    """One line of the JSON Lines report: a record's verdicts (statuses, missing fields, errors, explanations).
+
+    ``interp`` (the spec's interpreter) finds missing fields without building explanations."""
     verdicts = []
     for v in result.verdicts:
         e: dict[str, Any] = {"rule": v.rule.id, "strength": v.rule.strength, "status": v.status.value}
         if v.status is Status.UNKNOWN:
-            e["missing"] = list(v.missing)
+            e["missing"] = list(_missing(v, interp))
         elif v.status is Status.ERROR:
             e["error"] = v.error
         if wants_explanation(v.status, explain):
@@ -49,6 +100,52 @@ def record_line(spec_name: str, result: Any, source: Any, explain: str, lang: st
     if indicators:
         line["indicators"] = [indicator_entry(i) for i in indicators]
     return line
+
+
+class LineWriter:
+    """:func:`record_line` as JSON text, built from pieces made once per rule and status.
+
+    ``json.dumps(record_line(...))`` builds a dict per verdict (73 a record for column 5)
+    and encodes it; here a verdict that needs no more than its status is one string
+    looked up, the JSON being the same (``tests/test_stream.py`` compares them).
+    """
+
+    def __init__(self, spec_name: str, interp: Any = None):
+        self.head = '{"kind": "record", "spec": ' + _dump(spec_name) + ', "entity": '
+        self.interp = interp
+        self._plain: dict[tuple[str, Status], str] = {}
+
+    def _piece(self, rule: Any, status: Status) -> str:
+        key = (rule.id, status)
+        piece = self._plain.get(key)
+        if piece is None:
+            piece = self._plain[key] = ('{"rule": ' + _dump(rule.id) + ', "strength": ' + _dump(rule.strength)
+                                        + ', "status": ' + _dump(status.value))
+        return piece
+
+    def line(self, result: Any, source: Any, explain: str, lang: str = "en", indicators: list | None = None) -> str:
+        parts = []
+        for v in result.verdicts:
+            status = v.status
+            piece = self._piece(v.rule, status)
+            if status is Status.UNKNOWN:
+                piece += ', "missing": ' + _dump(list(_missing(v, self.interp)))
+            elif status is Status.ERROR:
+                piece += ', "error": ' + _dump(v.error)
+            if wants_explanation(status, explain):
+                piece += ', "explanation": ' + _dump(v.explanation(lang).to_dict())
+            parts.append(piece + "}")
+        text = (self.head + _dump(result.entity) + ', "record": ' + _dump(result.record_id) + ', "source": '
+                + _dump(source.to_dict() if source is not None else None) + ', "verdicts": [' + ", ".join(parts) + "]")
+        if result.problems:
+            text += ', "problems": ' + _dump([p.to_dict() for p in result.problems])
+        if indicators:
+            text += ', "indicators": ' + _dump([indicator_entry(i) for i in indicators])
+        return text + "}\n"
+
+
+def _dump(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, default=_default)
 
 
 def indicator_entry(i: Any) -> dict:
@@ -65,7 +162,8 @@ def indicator_entry(i: Any) -> dict:
     return e
 
 
-def csv_rows(spec_name: str, result: Any, source: Any, explain: str, lang: str = "en") -> list[list]:
+def csv_rows(spec_name: str, result: Any, source: Any, explain: str, lang: str = "en",
+             interp: Any = None) -> list[list]:
     """The rows of the CSV report for one record (one per rule)."""
     from standardlang.reports import one_line, status_word, word
 
@@ -76,7 +174,7 @@ def csv_rows(spec_name: str, result: Any, source: Any, explain: str, lang: str =
         text = one_line(v, source, lang) if wants_explanation(v.status, explain) or v.status is Status.ERROR else ""
         rows.append([spec_name, result.entity, result.record_id, v.rule.id, _clean(v.rule.title), v.rule.goal_id,
                      strength, status_word(v.status, lang) if lang == "zh" else v.status.value,
-                     ";".join(v.missing) if v.status is Status.UNKNOWN else "", _clean(text), "rule", src])
+                     ";".join(_missing(v, interp)) if v.status is Status.UNKNOWN else "", _clean(text), "rule", src])
     return rows
 
 
@@ -91,14 +189,14 @@ PARQUET_COLUMNS = ["spec", "entity", "record", "source", "kind", "rule", "streng
 
 
 def parquet_rows(spec_name: str, result: Any, source: Any, explain: str, lang: str = "en",
-                 indicators: list | None = None) -> list[dict]:
+                 indicators: list | None = None, interp: Any = None) -> list[dict]:
     """Long-format rows (one per verdict and per indicator value) for the Parquet report."""
     src = str(source) if source is not None else None
     rows = []
     for v in result.verdicts:
         rows.append({"spec": spec_name, "entity": result.entity, "record": result.record_id, "source": src,
                      "kind": "rule", "rule": v.rule.id, "strength": v.rule.strength, "status": v.status.value,
-                     "missing": list(v.missing) if v.status is Status.UNKNOWN else [],
+                     "missing": list(_missing(v, interp)) if v.status is Status.UNKNOWN else [],
                      "error": v.error if v.status is Status.ERROR else None, "value": None,
                      "explanation": v.explain(lang) if wants_explanation(v.status, explain) else None})
     rows.extend(indicator_parquet_row(spec_name, i, src) for i in indicators or ())
