@@ -191,9 +191,22 @@ def _guarded_terminals(memo: dict) -> dict:
 def _load_tables() -> Any:
     """The parser from the shipped JSON tables, or None when they are missing or stale.
 
-    Lark's public ``Lark.load`` reads a pickle (which could run code) and takes no
-    options, so the decoded JSON goes through ``Lark._load``, which accepts the same
-    dictionary together with the lexer callbacks; it is decoded once.
+    The file is read and decoded once (one ``json.loads``; :func:`_decode_hook` restores
+    the tuples and non-string keys as it goes).  Lark (1.3) has no public loader that fits:
+
+    * ``Lark.load(f)`` and the ``cache=`` option unpickle a file, and unpickling runs
+      whatever code the file names: a shipped file must never be able to do that;
+    * ``Lark.load`` takes no options, so the lexer callbacks (the keyword guard that
+      refuses ``requires`` as ``require s``) could not be given to a loaded parser.
+
+    ``Lark._load_from_dict(data, memo, **options)`` takes exactly what
+    ``memo_serialize`` wrote, as plain data, together with the lexer callbacks.  It is the
+    entry point of every parser Lark's own standalone generator emits
+    (``python -m lark.tools.standalone`` writes ``Lark._load_from_dict(DATA, MEMO, **kwargs)``),
+    so Lark keeps it working for generated code; the tables also record the Lark version
+    they were built with and are used only with that version (else the grammar is built),
+    and ``tests/test_vocabulary.py`` checks that the loaded parser parses every shipped
+    spec to the same tree as one built from the grammar.
     """
     import lark
 
@@ -201,8 +214,8 @@ def _load_tables() -> Any:
         blob = shipped_tables()
         if blob.get("grammar") != grammar_key() or blob.get("lark") != lark.__version__:
             return None
-        tables = blob["tables"]
-        return lark.Lark.__new__(lark.Lark)._load(tables, lexer_callbacks=_guarded_terminals(tables["memo"]))
+        data, memo = blob["tables"]["data"], blob["tables"]["memo"]
+        return lark.Lark._load_from_dict(data, memo, lexer_callbacks=_guarded_terminals(memo))
     except Exception:  # a missing, stale or unreadable file only costs the time to rebuild
         return None
 
