@@ -197,7 +197,7 @@ def _put(rec: dict, key: str, value: Any) -> None:
 
 
 def community(rng: random.Random, ident: str, name: str, district: dict, subdistrict: tuple) -> dict:
-    """One community record (keys of values not recorded are left out)."""
+    """One community record (keys of values not recorded are left out; absent facilities are null)."""
     prof = PROFILES[district["profile"]]
     town = subdistrict[2] == "town"
     gaps = prof["gaps"]
@@ -504,7 +504,29 @@ def community(rng: random.Random, ident: str, name: str, district: dict, subdist
     _put(rec, "cultural_activities", d.fact(0.92))
     _put(rec, "residents_convention", d.fact())
     _put(rec, "distinctive_culture", d.fact(0.45 + 0.4 * quality))
+    _surveyed(rec, ident)
     return rec
+
+
+#: the facilities of a community (the specs' optional records and lists): one the survey found not
+#: there is written absent (null; 无 in a CSV cell), one it did not cover is left out (not recorded)
+FACILITIES = ("service_station", "kindergarten", "nursery", "elderly_station", "day_care_center", "health_station",
+              "supermarket", "convenience_stores", "postal_station", "ebike_station", "service_facilities",
+              "waste_stations", "public_toilets", "activity_sites", "sports_grounds", "public_greens", "parks",
+              "pm_room")
+#: which facility a survey left out: the two that binding indicators 1 and 5 count come up most often
+_UNSURVEYED = ("service_station", "elderly_station") * 4 + FACILITIES
+
+
+def _surveyed(rec: dict, ident: str) -> None:
+    """Absent facilities written as such; for a few communities, one facility not surveyed (left out).
+
+    Drawn from a stream of its own, so that every other value stays what it was."""
+    for key in FACILITIES:
+        rec.setdefault(key, None)
+    r = random.Random(f"{ident}/survey")
+    if r.random() < 0.08:
+        del rec[r.choice(_UNSURVEYED)]
 
 
 # ------------------------------------------------------------------ the city's structure
@@ -652,7 +674,8 @@ def flatten(rec: dict, prefix: str = "") -> dict[str, str]:
     """A record as CSV cells: dotted headers, indexed list elements, ``a;b`` sets.
 
     A nested record's own column holds ``{}`` where the record is present, so that its presence does not
-    depend on which of its fields were recorded, nor on which of them a spec reads.
+    depend on which of its fields were recorded, nor on which of them a spec reads, and ``无`` where it is
+    absent (``null``); a facility not recorded leaves every one of its cells empty.
     """
     out: dict[str, str] = {}
     for k, v in rec.items():
@@ -660,6 +683,8 @@ def flatten(rec: dict, prefix: str = "") -> dict[str, str]:
         if isinstance(v, dict):  # the record is there (even with nothing recorded), then its fields
             out[key] = "{}"
             out.update(flatten(v, key + "."))
+        elif v is None:  # a facility the survey found not there (a cell left empty is not recorded)
+            out[key] = "无"
         elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
             if all(v):
                 for i, x in enumerate(v):

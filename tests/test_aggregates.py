@@ -83,7 +83,8 @@ def test_indicator_7_fail_fails_the_run(capsys, tmp_path):
 
 def test_convenience_stores_two_qualifying_and_one_unrecorded_pass():
     """Rule 6.building_area, constrained community: stores of 60, 80 and ? m² — two already qualify."""
-    rec = {"id": "c1", "kind": "constrained", "convenience_stores": [{"building_area": 60}, {"building_area": 80}, {}]}
+    rec = {"id": "c1", "kind": "constrained", "supermarket": None,
+           "convenience_stores": [{"building_area": 60}, {"building_area": 80}, {}]}
     v = COMMUNITY.evaluate([rec]).results[0].verdict("6.building_area")
     assert v.status is Status.PASS
     assert "decided whatever they are" in v.explain()

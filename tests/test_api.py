@@ -138,10 +138,12 @@ def test_inline_examples_of_the_demo_pass():
 
 RECORDS = [
     {"id": "c1", "subdistrict": "s1", "kind": "new", "rooms": ["hall", "police"],
-     "kindergarten": {"classes": 6, "building_area": 2100, "land_area": 0.35}},
-    {"id": "c2", "subdistrict": "s1", "kind": "constrained", "rooms": ["hall"],
-     "convenience_stores": [{"building_area": 50}, {"building_area": 100}]},
-    {"id": "c3", "subdistrict": "s1", "kind": "existing", "kindergarten": {"classes": 6, "building_area": 2200.0}},
+     "kindergarten": {"classes": 6, "building_area": 2100, "land_area": 0.35}, "supermarket": None,
+     "convenience_stores": None},
+    {"id": "c2", "subdistrict": "s1", "kind": "constrained", "rooms": ["hall"], "kindergarten": None,
+     "supermarket": None, "convenience_stores": [{"building_area": 50}, {"building_area": 100}]},
+    {"id": "c3", "subdistrict": "s1", "kind": "existing", "kindergarten": {"classes": 6, "building_area": 2200.0},
+     "supermarket": None, "convenience_stores": None},
 ]
 
 
@@ -192,7 +194,7 @@ def test_explain_shares_and_hectares():
     v = spec.evaluate([{"id": "x", "kind": "new", "kindergarten": {"land_area": 0.3499}}]).record("x").verdict("2.land")
     assert v.status == "fail"
     assert "kindergarten.land_area is 3499 m², needs ≥ 3500 m²" in v.explain()
-    result = spec.indicator_value("1", {"communities": [{"kindergarten": {}}, {}, {}]}, "subdistrict")
+    result = spec.indicator_value("1", {"communities": [{"kindergarten": {}}, {"kindergarten": None}, {"kindergarten": None}]}, "subdistrict")
     assert result.status == "fail"
     assert result.value == Fraction(1, 3) and result.target_text == "≥ 100 %"
     assert result.value_text.startswith("≈33.33") and result.value_text.endswith(" %")

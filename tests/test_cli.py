@@ -220,10 +220,10 @@ def test_the_wuhai_specs_when_they_load(capsys, tmp_path):
     except Exception:
         pytest.skip("specs/wuhai_indicators.stdl does not load yet")
     c = tmp_path / "communities.csv"
-    c.write_text("id,name,district,subdistrict,kind,households,total_building_area,service_station.building_area,"
-                 "service_station.activity_area,commercial_area,info_platform\n"
-                 "c1,新华社区,海勃湾区,s1,既有居住社区,1200,20000,800,500,1500,是\n"
-                 "c2,团结社区,海勃湾区,s1,existing,800,10000,,,400,否\n", encoding="utf-8")
+    c.write_text("id,name,district,subdistrict,kind,households,total_building_area,service_station,"
+                 "service_station.building_area,service_station.activity_area,commercial_area,info_platform\n"
+                 "c1,新华社区,海勃湾区,s1,既有居住社区,1200,20000,,800,500,1500,是\n"
+                 "c2,团结社区,海勃湾区,s1,existing,800,10000,无,,,400,否\n", encoding="utf-8")
     (tmp_path / "subdistricts.csv").write_text("id,name,district,kind,social_work_station\ns1,新华街道,d1,街道,是\n",
                                                encoding="utf-8")
     (tmp_path / "districts.csv").write_text("id,name,city\nd1,海勃湾区,w\n", encoding="utf-8")

@@ -29,10 +29,16 @@ def test_indicator_value_and_verdict_over_linked_levels():
     spec = sl.loads(SPEC)
     report = spec.evaluate({"city": [{"id": "c"}],
                             "community": [{"id": "a", "city": "c", "households": 1000, "station": {"building_area": 330}},
-                                          {"id": "b", "city": "c", "households": 1000}]})
+                                          {"id": "b", "city": "c", "households": 1000, "station": None}]})
     (result,) = report.indicators
     assert result.value_text == "16.5 m2" and result.status == "fail"
     assert result.to_dict()["target_text"] == "≥ 33 m2"
+    # b's station not surveyed (key left out): the value is a range, not the lower figure
+    report = spec.evaluate({"city": [{"id": "c"}],
+                            "community": [{"id": "a", "city": "c", "households": 1000, "station": {"building_area": 330}},
+                                          {"id": "b", "city": "c", "households": 1000}]})
+    (result,) = report.indicators
+    assert result.value_text == "at least 16.5 m2" and result.status == "unknown"
 
 
 def test_an_unknown_indicator_names_what_is_missing():

@@ -71,8 +71,11 @@ def test_missing_fields_are_noted_for_explanations():
     assert interp.eval(rule.requires[0], [{"kind": "new"}], missing) is None
     assert "households" in missing and "area" in missing
     missing = []
-    interp.eval(SPEC.rule("1.b").requires[0], [{}], missing)
+    interp.eval(SPEC.rule("1.b").requires[0], [{"kindergarten": {}}], missing)
     assert missing == ["kindergarten.classes"]
+    missing = []
+    interp.eval(SPEC.rule("1.b").requires[0], [{}], missing)
+    assert missing == ["kindergarten"]  # the kindergarten was not recorded: the survey would decide it
 
 
 def test_values_are_exact():

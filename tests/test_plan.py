@@ -162,8 +162,30 @@ def test_indicator_1_names_the_communities_without_a_station(plan):
     city = plan.place("city", "city")
     d = next(x for x in city.indicators if x.indicator == "1")
     term = d.terms[0]
-    assert (term.current, term.of, term.delta) == (90, 100, 10)
-    assert Counter(city.totals.build)["service_station"] == 10 == len(term.members)
+    # 89 have a station, 9 are known to have none (to build), 2 were not surveyed (survey first, never built)
+    assert (term.current, term.of, term.delta) == (89, 100, 11)
+    assert Counter(city.totals.build)["service_station"] == 9 == len(term.members)
+    assert term.unknown == ("150302003005", "150304007002") and not set(term.unknown) & set(term.members)
+    assert "2 not recorded: survey first" in term.describe() and "2 个未记录,先调查" in term.describe("zh")
+
+
+def test_a_facility_not_recorded_is_surveyed_first_never_built(plan):
+    """雨润社区's station was not surveyed: its item-1 rules are unknown, nothing is proposed, and the
+    plan says to survey it, counted apart from what to build (which a station known absent gets)."""
+    by_id = {c.record_id: c for c in plan.communities if c.spec == "complete_community"}
+    unsurveyed, absent = by_id["150302003005"], by_id["150303001001"]
+    assert unsurveyed.survey == ["service_station"]
+    assert not any(ch.path.startswith("service_station") for i in unsurveyed.items for r in i.routes for ch in r.changes)
+    assert absent.survey == [] and any(ch.path == "service_station" and ch.action == "create"
+                                       for i in absent.items for r in i.routes for ch in r.changes)
+    city = plan.place("city", "city")
+    assert city.totals.survey["service_station"] == 2 and city.totals.survey["elderly_station"] == 2
+    assert city.totals.to_survey == {"150302003005", "150304007002", "150302006005", "150303002002",
+                                     "150304001004", "150304006004"}  # counted apart from "to build"
+    text = render_text(plan, "en")
+    assert "survey first: service_station (社区综合服务站) not recorded" in text
+    assert "先调查(未记录,不计入新建)" in render_text(plan, "zh", summary=True)
+    assert plan.to_dict()["places"][0]["to_build"]["survey"]["service_station"] == 2
 
 
 GOLDEN_COMMUNITIES = ("150302001001", "150302001003", "150302001004", "150302001005", "150302002005")

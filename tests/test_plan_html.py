@@ -94,8 +94,9 @@ def test_browser_to_build_view(driver, city_plan, tmp_path):
     });""")
     by = {c["ind"]: c for c in charts}
     assert set(by) == {d.indicator for d in city.indicators}
-    for ind in ("1", "5"):  # four years shown, the last one on the target line (100 %)
-        assert by[ind]["points"] == 4 and abs(by[ind]["last"] - by[ind]["target"]) < 0.2 and by[ind]["w"] > 200
+    for ind in ("1", "5"):  # the years after the surveys of 2023 shown (the start is a range: facilities
+        # not surveyed, which the chart does not plot as a point), the last one on the target line (100 %)
+        assert by[ind]["points"] == 3 and abs(by[ind]["last"] - by[ind]["target"]) < 0.2 and by[ind]["w"] > 200
     # 17.99 stays below 18: not above the line on screen, and the caption says it fails
     assert by["8"]["points"] == 4 and by["8"]["last"] >= by["8"]["target"]
     assert js("""return Array.from(document.querySelectorAll('section[data-id="city"] figure')).find(

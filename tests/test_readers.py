@@ -38,9 +38,9 @@ def test_csv_headers_match_names_labels_nested_and_indexed_lists(demo):
     assert c1["kindergarten"] == {"classes": 6, "building_area": 2300, "land_area": Fraction(2, 5)}
     assert c1["supermarket"] == {"building_area": 350}
     assert c1["rooms"] == ["hall", "police"]
-    assert "convenience_stores" not in c1  # every cell of the list empty: no elements
+    assert c1["convenience_stores"] is None  # 无 in its own column: none (all cells empty: not recorded)
     c2 = c["c2"]
-    assert "kindergarten" not in c2  # every cell of an optional record empty: absent
+    assert c2["kindergarten"] is None  # 无 in its own column: absent
     assert c2["convenience_stores"] == [{"building_area": 60}, {"building_area": 80}]  # 便利店[0] and [1]
     assert c2["rooms"] == ["hall"]  # 社区服务大厅 by label
     assert c2["备注"] == "老旧小区"  # unmatched column kept as text

@@ -98,8 +98,9 @@ STORES = [{"building_area": 120, "open": True, "kind": "new"},
           {"building_area": 100, "open": None}]
 CITY = {"id": "wuhai", "districts": [
     {"id": "d1", "subdistricts": [
-        {"id": "s1", "communities": [{"households": 10, "stores": [{"building_area": 1}]}, {"households": 3}]},
-        {"id": "s2", "communities": [{"households": 7}]},
+        {"id": "s1", "communities": [{"households": 10, "stores": [{"building_area": 1}]},
+                                     {"households": 3, "stores": None}]},
+        {"id": "s2", "communities": [{"households": 7, "stores": None}]},
     ]},
     {"id": "d2", "subdistricts": []},
 ]}
@@ -199,18 +200,20 @@ CASES: list[tuple] = [
     ("if flag then 1 m2 else area", {"flag": True}, 1),                             # other branch not needed
     ("if is_new then households >= 10 else true", {"kind": "existing"}, True),
     # ---- present()
-    ("present(kindergarten)", {}, False),
-    ("present(kindergarten)", {"kindergarten": None}, False),
+    ("present(kindergarten)", {}, None),                                  # key left out: not recorded
+    ("present(kindergarten)", {"kindergarten": None}, False),            # null: absent
     ("present(kindergarten)", {"kindergarten": {}}, True),
     ("present(kindergarten.classes)", {"kindergarten": {}}, False),
     ("present(kindergarten.classes)", {}, False),
     ("present(opt_area)", {"opt_area": 0}, True),
     ("present(area)", {}, False),                                        # never unknown
     ("present(stores)", {"stores": []}, True),
-    ("present(stores)", {}, False),
+    ("present(stores)", {}, None),                                       # not recorded
+    ("present(stores)", {"stores": None}, False),                        # none
     ("present(非机动车停车棚)", {"非机动车停车棚": {"面积": 3}}, True),
     # ---- aggregates on empty lists
-    ("count(stores)", {}, 0),                                            # optional list absent: empty
+    ("count(stores)", {}, None),                                         # optional list not recorded: unknown
+    ("count(stores)", {"stores": None}, 0),                              # ... null: none
     ("count(stores)", {"stores": []}, 0),
     ("count(units)", {}, None),                                          # required list missing: unknown
     ("count(units)", {"units": []}, 0),
@@ -224,7 +227,8 @@ CASES: list[tuple] = [
     ("all(stores where open)", {"stores": [{"open": True}, {}]}, None),
     ("any(stores where open)", {"stores": []}, False),
     ("share(stores where open)", {"stores": []}, None),
-    ("store_area", {}, 0),
+    ("store_area", {"stores": None}, 0),
+    ("store_area", {}, None),
     # ---- aggregates with filters and unknown elements
     ("count(stores where open)", {"stores": STORES}, Bounds(1, 2)),      # one store's `open` unknown: 1 or 2
     ("count(stores where open) >= 1", {"stores": STORES}, True),         # ... settled either way
@@ -297,6 +301,9 @@ CASES: list[tuple] = [
     ("count(districts.subdistricts.communities)", ("city", {"districts": [{"subdistricts": None}]}), None),
     ("count(communities)", ("city", {"districts": []}), 0),
     ("share(communities where present(stores))", ("city", CITY), Fraction(1, 3)),
+    # a community whose stores were not surveyed: a range, never the lower bound alone
+    ("share(communities where present(stores))", ("city", {"districts": [{"subdistricts": [{"communities": [
+        {"stores": [{}]}, {"stores": None}, {}]}]}]}), Bounds(Fraction(1, 3), Fraction(2, 3))),
 ]
 CASES = [c for c in CASES if c[1] is not None]
 
@@ -438,11 +445,12 @@ goal 一 "基本公共服务设施完善" for 居住社区 {
 
 
 @pytest.mark.parametrize("record,statuses", [
-    ({"户数": 1200, "幼儿园": {"建筑面积": 2200, "班数": 6}}, ["pass", "pass"]),
-    ({"户数": 1200, "幼儿园": {"建筑面积": 2199, "班数": 6}}, ["fail", "pass"]),
-    ({"户数": 999}, ["not_applicable", "pass"]),
-    ({"户数": 1200}, ["fail", "pass"]),
-    ({"幼儿园": {"建筑面积": 2200, "班数": 6}}, ["unknown", "pass"]),
+    ({"户数": 1200, "幼儿园": {"建筑面积": 2200, "班数": 6}, "非机动车停车棚": None}, ["pass", "pass"]),
+    ({"户数": 1200, "幼儿园": {"建筑面积": 2199, "班数": 6}, "非机动车停车棚": None}, ["fail", "pass"]),
+    ({"户数": 999, "非机动车停车棚": None}, ["not_applicable", "pass"]),
+    ({"户数": 1200, "幼儿园": None, "非机动车停车棚": None}, ["fail", "pass"]),
+    ({"户数": 1200}, ["unknown", "unknown"]),                                 # neither surveyed
+    ({"幼儿园": {"建筑面积": 2200, "班数": 6}, "非机动车停车棚": None}, ["unknown", "pass"]),
     ({"户数": 1200, "幼儿园": {"班数": 6}, "非机动车停车棚": {"面积": 9}}, ["unknown", "fail"]),
     ({"户数": 1200, "幼儿园": {"建筑面积": 3000}, "非机动车停车棚": {}}, ["unknown", "unknown"]),
 ])
@@ -551,6 +559,8 @@ SMALL = {"building_area": 299}
      {"plain": "fail", "two": "unknown", "applies": "not_applicable", "alt": "unknown"}),
 ])
 def test_rule_verdicts(record, expected):
+    # a facility the row does not give is absent here (null); not recorded is tested apart
+    record = {"kindergarten": None, "supermarket": None, "stores": None, **record}
     spec = sl.loads(RULES_SPEC)
     result = spec.evaluate([dict(record, id="c1")])
     got = {v.rule_id: v.status.value for v in result.verdicts}
@@ -699,12 +709,13 @@ PERMITS = sl.loads(PERMIT_SPEC, "permits.stdl")
 
 
 @pytest.mark.parametrize("record,expected", [
-    ({"allowed": True}, ("not_applicable", "not_adopted")),                     # not taken up: never a failure
+    ({"allowed": True, "centre": None}, ("not_applicable", "not_adopted")),     # not taken up: never a failure
+    ({"allowed": True}, ("unknown", None)),                                    # centre not surveyed: open
     ({"allowed": True, "centre": {"area": 349}}, ("fail", None)),              # taken up: its condition is judged
     ({"allowed": True, "centre": {"area": 350}}, ("pass", None)),
     ({"allowed": True, "centre": {}}, ("unknown", None)),
     ({"allowed": False, "centre": {"area": 100}}, ("not_applicable", None)),  # the permission is not granted
-    ({}, ("not_applicable", "not_adopted")),                                   # not taken up, granted or not
+    ({"centre": None}, ("not_applicable", "not_adopted")),                     # not taken up, granted or not
     ({"centre": {"area": 400}}, ("unknown", None)),                            # taken up; granted?
     ({"centre": {"area": 300}}, ("unknown", None)),
 ])
@@ -726,12 +737,12 @@ def test_a_permission_that_is_the_whole_requirement():
         rec = {"id": "c1", "nursery": {"built_with": built}}
         assert PERMITS.rule_function("combined")(rec).value == status
         assert rule_status(PERMITS.rule("combined"), PERMITS.interpreter, rec).value == status
-    v = PERMITS.evaluate([{"id": "c1"}]).record("c1").verdict("combined")
+    v = PERMITS.evaluate([{"id": "c1", "nursery": None}]).record("c1").verdict("combined")
     assert v.status == "not_applicable" and v.reason is None                  # no nursery: does not apply
 
 
 def test_not_adopted_is_explained_in_both_languages():
-    v = PERMITS.evaluate([{"id": "c1", "allowed": True}]).record("c1").verdict("centre")
+    v = PERMITS.evaluate([{"id": "c1", "allowed": True, "centre": None}]).record("c1").verdict("centre")
     en, zh = v.explain(), v.explain("zh")
     assert "not adopted: the permission (may) was not taken up, which is not a failure" in en
     assert "centre is absent" in en                                           # what taking it up would mean
@@ -740,7 +751,7 @@ def test_not_adopted_is_explained_in_both_languages():
 
 
 def test_should_keeps_failing():
-    v = PERMITS.evaluate([{"id": "c1", "allowed": True}]).record("c1").verdict("recommended")
+    v = PERMITS.evaluate([{"id": "c1", "allowed": True, "centre": None}]).record("c1").verdict("recommended")
     assert v.status == "fail" and v.strength == "should" and v.reason is None
 
 
@@ -750,7 +761,7 @@ def _permit_run(tmp_path, *extra):
     spec = tmp_path / "permits.stdl"
     spec.write_text(PERMIT_SPEC, encoding="utf-8")
     data = tmp_path / "c.json"
-    data.write_text('[{"id": "c1", "allowed": true, "nursery": {"built_with": "standalone"}}]', encoding="utf-8")
+    data.write_text('[{"id": "c1", "allowed": true, "centre": null, "nursery": {"built_with": "standalone"}}]', encoding="utf-8")
     out = tmp_path / "out"
     code = main(["check", str(spec), "--data", str(data), "--only", "centre", "combined", "-o", str(out), *extra])
     return code, out.read_text(encoding="utf-8")
@@ -794,7 +805,7 @@ def test_fail_on_is_unaffected(tmp_path):
     spec = tmp_path / "permits.stdl"
     spec.write_text(PERMIT_SPEC, encoding="utf-8")
     data = tmp_path / "c.json"
-    data.write_text('[{"id": "c1", "allowed": true}]', encoding="utf-8")
+    data.write_text('[{"id": "c1", "allowed": true, "centre": null, "nursery": null}]', encoding="utf-8")
     run = ["check", str(spec), "--data", str(data), "-o", str(tmp_path / "o")]
     assert main(run + ["--only", "centre", "--fail-on", "should"]) == 0
     assert main(run + ["--fail-on", "should"]) == 1                            # `recommended` fails [should]

@@ -202,7 +202,7 @@ def test_named_shortfalls(cond, record, expected):
 
 def test_missing_facility_is_created_with_every_figure_it_needs():
     spec = spec_for("present(fac) and fac.area >= 120 m2 and fac.ok")
-    sf = Planner(spec, "place", fixed=()).rule_shortfall(spec.rules[0], {"id": "p"})
+    sf = Planner(spec, "place", fixed=()).rule_shortfall(spec.rules[0], {"id": "p", "fac": None})
     assert [c.describe() for c in merge(sf.best.changes)] == [
         "build fac", "fac.area: set to 120 m²", "fac.ok: set to true"]
 

@@ -146,6 +146,9 @@ class _Binder:
                 continue
             info = rtype.fields[fname]
             t = info.type
+            if _nested(t) and isinstance(v, (bool, str, int)) and not (isinstance(v, str) and v.strip()[:1] in "{["):
+                # a facility written false / "无" / 0 is absent (null); true / "有" is there (a record: {})
+                v = v if (c := convert_cell(v, t)) is ABSENT else c
             if isinstance(t, RecordT) and not t.entity:
                 v = self.tree(v, t)
             elif isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity and isinstance(v, list):
@@ -267,8 +270,13 @@ class _Binder:
         return f"`{header}` ({hint[:-1].replace('`', '`' + '.'.join(prefix + ['']), 1)}?)"
 
     def flat_row(self, row: dict, plans: list, skip: list[str]) -> dict:
+        """One CSV row or sheet row as a record.  An empty cell is *not recorded* (its key is left
+        out); a facility's own column written ``无`` / ``none`` / ``0`` is *absent* (``None``), and
+        a filled sub-column of a facility so written is a contradiction (an error verdict)."""
         rec: dict[str, Any] = {}
-        for header, plan in plans:
+        # own columns of nested records and lists first, so that "absent" is known before their sub-columns
+        ordered = sorted(plans, key=lambda hp: not (hp[1] is not None and _nested(hp[1][1].type)))
+        for header, plan in ordered:
             cell = row.get(header)
             if cell is None or (isinstance(cell, str) and not cell.strip()) or header in skip:
                 continue
@@ -276,29 +284,28 @@ class _Binder:
                 rec.setdefault(header, cell.strip() if isinstance(cell, str) else cell)
                 target: Any = rec
                 for fname in self.presence.get(header) or ():  # the nested record is there
-                    nxt = target.get(fname)
-                    if not isinstance(nxt, dict):
-                        nxt = target[fname] = {}
-                    target = nxt
+                    target = _enter(target, fname, None, header, cell)
+                    if target is None:
+                        break
                 continue
             steps, info = plan
             value = convert_cell(cell, info.type, info.unit)
             if value is ABSENT:
                 continue
-            target: Any = rec
+            target = rec
             for fname, index in steps[:-1]:
-                nxt = target.get(fname)
-                if index is None:
-                    if not isinstance(nxt, dict):
-                        nxt = target[fname] = {}
-                    target = nxt
-                else:
-                    if not isinstance(nxt, _Indexed):
-                        nxt = target[fname] = _Indexed()
-                    target = nxt.setdefault(index, {})
-            if isinstance(info.type, (RecordT, ListT)) and not isinstance(value, str):
+                target = _enter(target, fname, index, header, cell)
+                if target is None:
+                    break
+            if target is None:
+                continue
+            if _nested(info.type) and value is not None and not isinstance(value, str):
                 value = self._tree_value(value, info.type)
-            target[steps[-1][0]] = value
+            last = steps[-1][0]
+            if isinstance(value, dict) and isinstance(target.get(last), dict):
+                target[last].update({k: v for k, v in value.items() if k not in target[last]})
+                continue
+            target[last] = value
         return _finish(rec)
 
     def _tree_value(self, value: Any, t: Any) -> Any:
@@ -307,6 +314,29 @@ class _Binder:
         if isinstance(t, ListT) and isinstance(t.elem, RecordT) and isinstance(value, list):
             return [self.tree(x, t.elem) for x in value]
         return value
+
+
+def _nested(t: Any) -> bool:
+    return isinstance(t, (RecordT, ListT))
+
+
+def _enter(target: dict, fname: str, index: int | None, header: str, cell: Any) -> Any:
+    """The nested record (or indexed list element) ``fname`` of ``target``, made if need be; None
+    when the data wrote it absent: its filled sub-column ``header`` contradicts that (the
+    record then holds a :class:`BadValue` at ``fname``, and validation names it)."""
+    nxt = target.get(fname)
+    if fname in target and (nxt is None or isinstance(nxt, BadValue)):
+        if nxt is None:
+            target[fname] = BadValue("无", f"written as absent (无/none/0), yet its column `{header}` holds "
+                                          f"{safe.shown(str(cell), 40)}")
+        return None
+    if index is None:
+        if not isinstance(nxt, dict):
+            nxt = target[fname] = {}
+        return nxt
+    if not isinstance(nxt, _Indexed):
+        nxt = target[fname] = _Indexed()
+    return nxt.setdefault(index, {})
 
 
 class _Indexed(dict):

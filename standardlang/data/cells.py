@@ -2,8 +2,10 @@
 
 Takes a cell (text, or a value a spreadsheet holds) and the field's type and
 unit; gives the value (``"2,400"`` → 2400, ``"2200平方米"`` → 2200 for a field in
-m², ``"是"`` → true, ``"hall;police"`` → a set), :data:`ABSENT` for an empty cell,
-or — when the cell does not convert — the cell as given (validation then names
+m², ``"是"`` → true, ``"hall;police"`` → a set), :data:`ABSENT` for an empty cell
+(a value *not recorded*: the record leaves the key out), ``None`` for a facility
+(a nested record or list's own column) written absent (``无``, ``none``, ``0``),
+``0`` for a count written ``无`` / ``none``, ``[]`` for a set written so, or — when the cell does not convert — the cell as given (validation then names
 the field and the value) or a :class:`~standardlang.data.safe.BadValue` saying
 what is wrong with it (a number of more than 4,300 digits, JSON nested too deep,
 bytes that are not UTF-8).
@@ -21,7 +23,10 @@ from standardlang.lang import units
 from standardlang.lang.types import BoolT, Dynamic, EnumT, ListT, Num, RecordT, SetT, TextT
 
 TRUE_WORDS = {"true", "yes", "y", "t", "1", "是", "有", "√", "✓", "对"}
-FALSE_WORDS = {"false", "no", "n", "f", "0", "否", "无", "×", "✗", "错"}
+FALSE_WORDS = {"false", "no", "n", "f", "0", "否", "无", "没有", "none", "×", "✗", "错"}
+#: words of a cell that say "there is none" (a facility absent, a count of 0, an empty set): not
+#: "not recorded", which an empty cell says (docs/data-model.md, "Not recorded, and none")
+NONE_WORDS = {"无", "没有", "none", "null", "nil", "no", "否", "false", "0", "n", "f", "×", "✗"}
 _SET_SPLIT = re.compile(r"[;、,]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?(\d+))?")
@@ -40,7 +45,11 @@ def convert_cell(cell: Any, t: Any, unit: str | None = None) -> Any:
         problem = bad_bytes(cell)
         if problem is not None:
             return BadValue(shown(cell), problem)
+    if isinstance(t, (RecordT, ListT)):
+        return _facility(cell, t)
     if isinstance(t, Num):
+        if t.kind == "count" and isinstance(cell, str) and _norm(cell) in NONE_WORDS:
+            return 0
         return _number(cell, unit)
     if isinstance(t, BoolT):
         if isinstance(cell, bool):
@@ -58,15 +67,28 @@ def convert_cell(cell: Any, t: Any, unit: str | None = None) -> Any:
     if isinstance(t, SetT):
         if not isinstance(cell, str):
             return _member(cell, t.enum) if isinstance(cell, (int, float)) else cell
+        if _norm(cell) in NONE_WORDS - {"0"}:
+            return []
         text = unicodedata.normalize("NFKC", cell)
         return [_member(p.strip(), t.enum) for p in _SET_SPLIT.split(text) if p.strip()]
-    if isinstance(t, (RecordT, ListT)):
-        if isinstance(cell, str) and cell.strip()[:1] in ("{", "["):
-            return cell_json(cell)
-        return cell
     if isinstance(t, Dynamic) and isinstance(cell, str):
         n = _number(cell, None)
         return n if not isinstance(n, str) else cell.strip()
+    return cell
+
+
+def _facility(cell: Any, t: Any) -> Any:
+    """The own column of a nested record or list (a facility): JSON, absent, or (a record) there."""
+    if isinstance(cell, str) and cell.strip()[:1] in ("{", "["):
+        return cell_json(cell)
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and cell == 0:
+        return None  # a spreadsheet's 0
+    if isinstance(cell, (str, bool, int, float)):
+        word = _norm(cell)
+        if word in NONE_WORDS:
+            return None  # absent: the survey found none
+        if isinstance(t, RecordT) and word in TRUE_WORDS:
+            return {}  # there; its details are in its sub-columns, or not recorded
     return cell
 
 

@@ -315,14 +315,18 @@ PLAN_WORDS = {
            "or": "or", "unknown": "unknown", "unknown_value": "unknown",
            "incomplete": "(does not pass every rule of the item)",
            "nothing": "nothing to build", "met": "target met", "per": "each", "unsolved": "not solved",
-           "whatif": "What-if: projects applied year by year", "missed": "targets still missed in", "specs": "specs"},
+           "whatif": "What-if: projects applied year by year", "missed": "targets still missed in", "specs": "specs",
+           "survey": "survey first (not recorded: not counted as to build)",
+           "survey_one": "survey first: {f} not recorded — nothing proposed until the survey says whether it is there"},
     "zh": {"title": "规划:需要建设的内容", "communities": "个社区", "affected": "有待建设",
            "build": "新建设施", "enlarge": "需扩建的现有设施", "add": "需增加的数量", "reduce": "需降低的数量",
            "members": "需增加的内容", "set": "需建立(是)", "choose": "需选择", "items": "条目(社区数)",
            "indicators": "指标", "city": "市", "district": "区", "subdistrict": "街道/镇", "item": "第{id}项",
            "or": "或", "unknown": "待定", "unknown_value": "未知", "incomplete": "(未能满足该条目全部规则)",
            "nothing": "无需建设", "met": "已达标", "per": "每", "unsolved": "无法给出",
-           "whatif": "情景推演:逐年实施项目", "missed": "仍未达标的指标,截至", "specs": "规范"},
+           "whatif": "情景推演:逐年实施项目", "missed": "仍未达标的指标,截至", "specs": "规范",
+           "survey": "先调查(未记录,不计入新建)",
+           "survey_one": "先调查:{f}未记录——调查确认有无之前不提出建设"},
 }
 
 #: the words of the plan's what-if part (projects applied year by year)

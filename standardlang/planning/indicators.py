@@ -40,12 +40,17 @@ class Term:
     node: Any = attrs.field(default=None, eq=False, repr=False)
     members: tuple[str, ...] = ()  # for a coverage rate: the members that do not satisfy it yet
     of: int | None = None  # for a coverage rate: how many members there are
+    unknown: tuple[str, ...] = ()  # for a coverage rate: members not recorded (survey first, never built)
 
     def describe(self, lang: str = "en") -> str:
         amount = format_number(self.delta, self.unit)
         if self.of is not None:
-            return (f"再有 {amount} 个 {self.text}(现有 {self.current}/{self.of})" if lang == "zh"
-                    else f"{amount} more {self.text} (now {self.current} of {self.of})")
+            n = len(self.unknown)
+            if lang == "zh":
+                return (f"再有 {amount} 个 {self.text}(现有 {self.current}/{self.of}"
+                        + (f";{n} 个未记录,先调查" if n else "") + ")")
+            return (f"{amount} more {self.text} (now {self.current} of {self.of}"
+                    + (f"; {n} not recorded: survey first" if n else "") + ")")
         return (f"{self.text} 增加 {amount}(现为 {format_number(self.current, self.unit)})" if lang == "zh"
                 else f"{self.text} +{amount} (now {format_number(self.current, self.unit)})")
 
@@ -55,6 +60,7 @@ class Term:
         if self.of is not None:
             d["of"] = self.of
             d["members_lacking"] = list(self.members)
+            d["members_not_recorded"] = list(self.unknown)
         return d
 
 
@@ -124,10 +130,12 @@ def _coverage(agg: Any, ind: Any, interp: Any, record: Any, key_of: Any) -> Term
     target = Fraction(ind.target.value)
     need = target * n
     k = math.floor(need) + 1 if ind.op == ">" and need == math.floor(need) else math.ceil(need)
-    lacking = tuple(str(key_of(e) if key_of else i) for i, e in enumerate(items)
-                    if interp.eval(agg.where, [record, e]) is not True)
+    held = [interp.eval(agg.where, [record, e]) for e in items]
+    # lacking: the members known not to have it (to build); not recorded: to survey first, never built
+    lacking = tuple(str(key_of(e) if key_of else i) for i, (e, h) in enumerate(zip(items, held)) if h is False)
+    unknown = tuple(str(key_of(e) if key_of else i) for i, (e, h) in enumerate(zip(items, held)) if h is None)
     text = f"{agg.coll.text or 'members'} where {agg.where.text or 'the condition holds'}"
-    return Term(text, m, max(k - m, 0), "", True, agg, lacking, n)
+    return Term(text, m, max(k - m, 0), "", True, agg, lacking, n, unknown)
 
 
 def _terms(node: Any, lets: dict) -> list:

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 import attrs
 
-from standardlang.lang.types import RecordT
+from standardlang.lang.types import ListT, RecordT
 from standardlang.engine.verdict import Status
 from standardlang.planning.changes import field_info, json_value
 from standardlang.planning.deciding import question
@@ -42,13 +42,14 @@ class CommunityPlan:
     items: list = attrs.Factory(list)  # ItemShortfall
     rules: list = attrs.Factory(list)  # RuleShortfall
     questions: list = attrs.Factory(list)  # Question
+    survey: list = attrs.Factory(list)  # facility paths not recorded that leave a rule unknown: survey first
     record: Any = None
 
     def to_dict(self) -> dict:
         return {"spec": self.spec, "entity": self.entity, "record": self.record_id, "name": self.name,
                 "district": self.district, "subdistrict": self.subdistrict,
                 "items": [i.to_dict() for i in self.items], "rules": [r.to_dict() for r in self.rules],
-                "unknown": [q.to_dict() for q in self.questions]}
+                "unknown": [q.to_dict() for q in self.questions], "survey": list(self.survey)}
 
 
 @attrs.define
@@ -65,6 +66,8 @@ class Totals:
     items: dict = attrs.Factory(dict)  # item -> set of community ids
     communities: set = attrs.Factory(set)
     units: dict = attrs.Factory(dict)  # figure path -> unit
+    survey: Counter = attrs.Factory(Counter)  # facility path -> communities where it is not recorded (not built)
+    to_survey: set = attrs.Factory(set)  # communities with a facility to survey first (counted apart)
 
     def take(self, community: str, item: str, changes: Iterable) -> None:
         self.items.setdefault(item, set()).add(community)
@@ -99,6 +102,7 @@ class Totals:
                 "members": {k: dict(sorted(v.items())) for k, v in sorted(self.members.items())},
                 "choose": {k: dict(sorted(v.items())) for k, v in sorted(self.choose.items())},
                 "set_true": dict(sorted(self.set_true.items())),
+                "survey": dict(sorted(self.survey.items())), "survey_communities": len(self.to_survey),
                 "items": {k: sorted(v) for k, v in sorted(self.items.items(), key=lambda kv: _item_key(kv[0]))}}
 
 
@@ -135,7 +139,8 @@ class Plan:
              "specs": [{"name": s.name, "title": s.title, "path": s.path} for s in self.specs],
              "labels": self.labels, "items": self.item_titles,
              "places": [p.to_dict() for p in self.places],
-             "communities": [c.to_dict() for c in self.communities if c.items or c.questions or c.rules]}
+             "communities": [c.to_dict() for c in self.communities
+                             if c.items or c.questions or c.rules or c.survey]}
         if self.whatif is not None:
             d["whatif"] = self.whatif.to_dict()
         return d
@@ -150,10 +155,29 @@ def community_plan(spec: Any, planner: Planner, record: Any, index: int) -> Comm
         if st is Status.FAIL and r.strength in PLANNED:
             cp.rules.append(planner.rule_shortfall(r, record))
         elif st is Status.UNKNOWN and r.strength in PLANNED:
-            cp.questions.append(question(planner, r, record))
+            q = question(planner, r, record)
+            cp.questions.append(q)
+            cp.survey.extend(p for p in not_recorded(planner, record, [f.path for f in q.fields])
+                             if p not in cp.survey)
     if cp.rules:
         cp.items = planner.items(record)
     return cp
+
+
+def not_recorded(planner: Planner, record: Any, paths: Iterable[str]) -> list[str]:
+    """The paths among ``paths`` that are facilities (optional records or lists) the data leave out:
+    not recorded, so not to be built — the survey must say first whether they are there."""
+    out = []
+    for path in paths:
+        info = field_info(planner.solver.rtype, path)
+        if info is None or not info.optional or not isinstance(info.type, (RecordT, ListT)):
+            continue
+        parent: Any = record
+        for part in path.split(".")[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and path.split(".")[-1] not in parent:
+            out.append(path)
+    return out
 
 
 def make_plan(specs: list, data: Any, fixed: Iterable[str] | None = None, inventories: dict | None = None) -> Plan:
@@ -208,6 +232,9 @@ def _places(plan: Plan, names: dict, parents: dict) -> None:
             if place is None:
                 parent = chain[chain.index((level, ident)) - 1][1] if level != "city" else None
                 place = found[(level, ident)] = Place(level, ident, names.get((level, ident)), parent)
+            place.totals.survey.update(cp.survey)
+            if cp.survey:
+                place.totals.to_survey.add(cp.record_id)
             for item in cp.items:
                 route = item.best or (item.routes[0] if item.routes else None)
                 if route is not None:

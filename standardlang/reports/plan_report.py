@@ -63,6 +63,9 @@ def _place_lines(plan: Any, place: Any, lang: str) -> list[str]:
 
         lines.append(f"  {w['items']}: " + " · ".join(
             f"{k}: {len(v)}" for k, v in sorted(t.items.items(), key=lambda kv: _item_key(kv[0]))))
+    if t.survey:
+        lines.append(f"  {w['survey']}: {len(t.to_survey)} {w['communities']}: "
+                     + ", ".join(f"{_label(plan, k, lang)} ×{n}" for k, n in sorted(t.survey.items())))
     if not t.communities:
         lines.append(f"  {w['nothing']}")
     if place.indicators:
@@ -103,6 +106,8 @@ def _community_lines(plan: Any, cp: Any, lang: str) -> list[str]:
             text = "; ".join(c.describe(lang, labels) for c in route.changes) or w["unsolved"]
             lines.append(f"{lead}: {text}" + ("" if route.complete else " " + w["incomplete"]))
             lines.extend(f"      {n}" for n in route.notes)
+    for path in cp.survey:
+        lines.append("  ! " + w["survey_one"].format(f=_label(plan, path, lang)))
     for q in cp.questions:
         lines.append(f"  ? {q.rule_id}: " + " | ".join(f.describe(lang) for f in q.fields))
     return lines
@@ -119,7 +124,7 @@ def render_text(plan: Any, lang: str = "en", summary: bool = False) -> str:
         lines.append("")
     if not summary:
         for cp in plan.communities:
-            if cp.items or cp.questions:
+            if cp.items or cp.questions or cp.survey:
                 lines.extend(_community_lines(plan, cp, lang))
         lines.append("")
     if plan.whatif is not None:

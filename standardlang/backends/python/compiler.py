@@ -299,6 +299,8 @@ class Compiler:
             t = base if base.isidentifier() else f.temp()
             bind = t if t == base else f"({t} := {base})"
             return f"({t}.get({n.name!r}) if _type({bind}) is _dict else _rt.dget({t}, {n.name!r}))"
+        if n.optional and n.list_field:  # missing key: unknown; null: none (runtime.olist_get)
+            return f"_rt.olist_get({base}, {n.name!r})"
         if base_may_be_none and base.isidentifier():
             code = f"(None if {base} is None else {base}.get({n.name!r}))"
         elif base_may_be_none:
@@ -312,8 +314,6 @@ class Compiler:
             code = f"_rt.enumset({code}, {self.const(n.enum.lookup())})"
         elif n.enum is not None:
             code = f"_rt.enum({code}, {self.const(n.enum.lookup())})"
-        if n.optional and n.list_field:
-            code = f"_rt.olist({code})"
         return code
 
     def c_Field(self, n: ir.Field, scopes, f: _Func):
@@ -433,10 +433,7 @@ class Compiler:
         target = n.target
         if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
             base = scopes[-1 - target.depth] if target.obj is None else self.expr(target.obj, scopes, f)
-            if base.isidentifier():
-                return f"({base} is not None and {base}.get({target.name!r}) is not None)"
-            t = f.temp()
-            return f"(({t} := {base}) is not None and {t}.get({target.name!r}) is not None)"
+            return f"_rt.present({base}, {target.name!r}, {target.optional!r})"
         return f"({self.expr(target, scopes, f)} is not None)"
 
     def c_Builtin(self, n: ir.Builtin, scopes, f):

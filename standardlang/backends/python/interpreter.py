@@ -112,6 +112,12 @@ class Interpreter:
             if isinstance(obj, list):
                 return [self.read(n, e, missing) for e in obj]
             rt.dget(obj, n.name)  # raises BadValue: not a record
+        if n.optional and isinstance(obj, dict) and n.name not in obj:
+            # an optional record or list whose key is missing was not recorded (not surveyed): unknown,
+            # and the explanation names it; `null` says it is absent (docs/data-model.md)
+            if missing is not None:
+                missing.append(n.path)
+            return None
         v = obj.get(n.name)
         if v is None:
             if n.optional and n.list_field:
@@ -198,9 +204,12 @@ class Interpreter:
 
     def e_Present(self, n: ir.Present, scopes, missing):
         target = n.target
-        if isinstance(target, ir.Field) and target.optional and target.list_field and not target.over_list:
+        if isinstance(target, ir.Field) and not target.over_list and not isinstance(target.type, Dynamic):
             obj = scopes[-1 - target.depth] if target.obj is None else self.eval(target.obj, scopes, None)
-            return obj is not None and obj.get(target.name) is not None
+            v = rt.present(obj, target.name, target.optional)
+            if v is None and missing is not None:
+                missing.append(target.path)
+            return v
         return self.eval(target, scopes, None) is not None
 
     def e_Builtin(self, n: ir.Builtin, scopes, missing):

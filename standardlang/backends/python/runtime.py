@@ -540,3 +540,28 @@ def _extreme_mean(certain: list[tuple[Any, Any]], optional: list[tuple[Any, Any]
 
 def olist(v: Any) -> Any:
     return [] if v is None else v
+
+
+def olist_get(obj: Any, name: str) -> Any:
+    """An optional list field: its list; ``[]`` when it is ``null`` (none) or its record is absent;
+    ``None`` (unknown) when its key is missing (not recorded)."""
+    if obj is None:
+        return []
+    if not isinstance(obj, dict):
+        return None
+    if name not in obj:
+        return None
+    v = obj[name]
+    return [] if v is None else v
+
+
+def present(obj: Any, name: str, optional: bool) -> Any:
+    """``present(x)``: true when there, false when ``null`` (absent), unknown when an optional
+    field's key is missing (not recorded). A required field's missing key reads as not there."""
+    if obj is None:
+        return False
+    if not isinstance(obj, dict):
+        return None
+    if optional and name not in obj:
+        return None
+    return obj.get(name) is not None

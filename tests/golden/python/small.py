@@ -3,7 +3,7 @@ def rule_1_classes(_r):
     _p0 = _r.get('kindergarten')
     _p1 = (None if _p0 is None else _p0.get('classes'))
     _u = False
-    _v = (_r is not None and _r.get('kindergarten') is not None)
+    _v = _rt.present(_r, 'kindergarten', True)
     if _v is not True:
         if _v is False:
             return _FAIL
@@ -27,7 +27,7 @@ def rule_2_area(_r):
     _p0 = _rt.enum(_r.get('kind'), _k0)
     _p1 = _r.get('kindergarten')
     _p2 = (None if _p1 is None else _p1.get('building_area'))
-    _p3 = _rt.olist(_r.get('stores'))
+    _p3 = _rt.olist_get(_r, 'stores')
     _a = (False if (_t1 := (None if (_t2 := _p0) is None else _t2 == 'new')) is False else (False if (_t3 := let_community_big(_r)) is False else (None if _t1 is None or _t3 is None else True)))
     if _a is not True:
         return _NA if _a is False else _UNK
@@ -53,7 +53,7 @@ def rule_3_green(_r):
 
 # value 1_community — small.stdl:37
 def value_1_community(_r):
-    _p0 = _rt.olist(_r.get('stores'))
+    _p0 = _rt.olist_get(_r, 'stores')
     return _rt.exact(_rt.aggregate('share', _p0, None, lambda _s1: _s1.get('open')))
 
 # constants (passed in the namespace):
