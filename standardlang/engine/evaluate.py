@@ -95,7 +95,7 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
     elif isinstance(node, ir.Between):
         detail = say["between"].format(a=_name(node.value), v=val(node.value), lo=val(node.low), hi=val(node.high))
     elif isinstance(node, ir.Present):
-        detail = say["present" if value else "absent"].format(a=_name(node.target))
+        detail = say["not_recorded" if value is None else "present" if value else "absent"].format(a=_name(node.target))
     elif isinstance(node, ir.Member):
         detail = say["not_in" if node.negated else "in"].format(a=_name(node.value), v=val(node.value),
                                                                 c=node.collection.text)
