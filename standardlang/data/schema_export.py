@@ -235,9 +235,11 @@ def markdown(spec: Any, entity: str | None = None) -> str:
     if source:
         out += [f"Standard: {source}", ""]
     out += ["Fields are given by name or by label (CSV headers such as `幼儿园.建筑面积` work too). "
-            "A required field that is absent makes the verdicts that read it *unknown*; an optional one "
-            "is simply not there. A field required *when* its record is present (`kindergarten.building_area`) "
-            "may be left out with the whole record (no kindergarten), not alone.", ""]
+            "A required field that is absent makes the verdicts that read it *unknown*. An optional one "
+            "(a facility) written `null` (in a CSV, `无` / `none` / `0` in its own column) is not there; "
+            "left out (every cell empty) it is *not recorded*, and the verdicts that need it are *unknown*. "
+            "A field required *when* its record is present (`kindergarten.building_area`) "
+            "may be left out with the whole record, not alone.", ""]
     for name, rec in spec.entities.items():
         if entity is not None and name != entity:
             continue
@@ -261,7 +263,9 @@ TEMPLATE_LIST_ELEMENTS = 2
 def csv_template(spec: Any, entity: str, lang: str = "en") -> str:
     """A CSV header row for the records of ``entity``: one column per field a spec reads.
 
-    Nested fields are dotted (``kindergarten.building_area``), a list's elements indexed
+    An optional record or list (a facility) has its own column too (``kindergarten``), where
+    ``无`` / ``none`` / ``0`` says the community has none; left empty with its sub-columns, the
+    facility is *not recorded*. Nested fields are dotted (``kindergarten.building_area``), a list's elements indexed
     (``convenience_stores[0].building_area``, two of them); with ``lang="zh"`` the
     columns are the fields' labels (``幼儿园.建筑面积``), which the readers accept as
     well. Lists of lower entity levels are no columns: those records have their own file.
@@ -272,8 +276,8 @@ def csv_template(spec: Any, entity: str, lang: str = "en") -> str:
     rec = spec.entities[entity]
     columns = []
     for row in field_rows(rec):
-        if row.type in ("record",) or row.values.startswith("linked by"):
-            continue
+        if (row.type == "record" and row.required) or row.values.startswith("linked by"):
+            continue  # an optional record keeps its own column: 无 there says "none", empty "not recorded"
         if "[]." in row.path:
             head, _, tail = row.path.partition("[].")
             columns.extend(f"{head}[{i}].{tail}" for i in range(TEMPLATE_LIST_ELEMENTS))

@@ -103,30 +103,43 @@ class DataModel:
 
 
 
-#: How the data says "not recorded" and "none" today, in every input format (issue 11 §2).
+#: How the data says "not recorded" and "none", in every input format (issue 11 §2); every reader
+#: (data/readers, cells, binding) and both back ends apply it, and the planner surveys first
 _RECORDED_NOTE = [
     "### 未记录与没有 Not recorded, and none",
     "",
-    "| fact | JSON / YAML | CSV / TSV / XLSX |",
+    "*Not recorded* (nobody surveyed it) and *none* (the survey found none) are two facts. Not recorded "
+    "makes the rules that need the field `unknown`, naming it among the verdict's missing fields, and an "
+    "indicator over many records a range (`89 %–91 %`), never the lower figure; none fails where the "
+    "standard demands the facility. `standardlang plan` never proposes building a facility that is not "
+    "recorded: it lists it under *survey first*, counted apart.",
+    "",
+    "| fact | JSON / JSON Lines / YAML | CSV / TSV / XLSX cell |",
     "| --- | --- | --- |",
-    "| a value not recorded (required field) | key left out, or `null` | empty cell |",
-    "| a yes/no fact that is not so | `false` | `false` |",
-    "| a facility that is not there (optional record `x?`) | `null` (or the key left out) | empty own column "
-    "and empty sub-columns |",
-    "| a facility that is there, details not recorded | `{}` | `{}` in its own column (`kindergarten`) |",
-    "| several facilities of a kind (`list`), none | `[]` or `null` | empty |",
+    "| a value not recorded (any field) | key left out (a required field: also `null`) | empty cell |",
+    "| a facility (optional record `x?`) not recorded | key left out | its own column and every "
+    "sub-column empty |",
+    "| a facility that is not there | `null` (or `false`, `0`, `\"无\"`) | `无`, `没有`, `none`, `0`, `否`, "
+    "`false` in its own column (`kindergarten` / `幼儿园`); a filled sub-column then is an error |",
+    "| a facility that is there, details not recorded | `{}` (or `true`) | `{}`, `有`, `是` in its own column |",
+    "| several facilities of a kind (optional `list`), not recorded | key left out | own column and indexed "
+    "columns empty |",
+    "| several facilities of a kind, none | `[]` or `null` | `无` / `none` / `0` in its own column |",
+    "| a count | `0` for none | `0`, `无`, `none`, `没有` |",
+    "| a yes/no fact that is not so | `false` | `否`, `无`, `no`, `false`, `0` |",
+    "| a set (`rooms`) that is empty | `[]` | `无`, `none`, `没有` |",
+    "| an optional figure (`x?: m2`) not given | `null` (`present(x)` false) | — |",
     "| a condition of one clause (具备条件的) | its own field: `day_care_conditions`, `ebike_conditions`, "
     "`lift_retrofit_conditions`, `professional_pm_conditions`; per service facility `has_conditions` | same |",
-    "| an existing community whose site constraint is not assessed | `kind: existing_unassessed` "
-    "(`site_constrained` once assessed) | same |",
+    "| an existing community whose site constraint is not assessed (kind partly known) | "
+    "`kind: existing_unassessed` (`site_constrained` once assessed) | same (or its label) |",
     "",
-    "Write an absent facility as `null`: the shipped specs' examples do. Today a *missing key* of an optional "
-    "record or list still reads as absent, so a facility that a survey did not cover cannot yet be told "
-    "apart from one that does not exist; the change that reads a missing key as *not recorded* "
-    "(`unknown`, named in the verdict's missing fields) is on branch `standard-not-recorded` and waits for "
-    "the test fixtures that rely on the old reading.",
+    "`present(x)` is therefore three-valued for an optional field: true, false (`null`), unknown (left "
+    "out). An enum, a text, an area or a ratio has no word for none: `无` there stays as written and the "
+    "record gets an error verdict naming the field.",
     "",
 ]
+
 
 def schema_fields(rec: RecordT, prefix: str = "") -> Iterable[tuple[str, FieldInfo]]:
     """Every field of a record type, nested ones too, as ``(dotted path, info)`` in schema order."""
@@ -289,8 +302,8 @@ def data_model_page(model: DataModel, spec_paths: dict[str, str] | None = None, 
     out.append("Columns: **字段 field** is the path in a record (`service_station.building_area` is the "
                "`building_area` of the nested `service_station` record); **单位 unit** is the unit the "
                "data is given in; **必填 required**: a required field that is absent is *missing data* "
-               "(verdicts that need it are `unknown`), an optional field (`?`) that is absent is a fact "
-               "(the facility is not there); **范围 range** is what a value must lie in (outside it the "
+               "(verdicts that need it are `unknown`), an optional field (`?`) written `null` is a fact "
+               "(the facility is not there) and one left out is not recorded (see below); **范围 range** is what a value must lie in (outside it the "
                "record gets an `error` verdict); **使用者 used by** lists the rules and indicators that "
                "read the field, directly or through a definition, and 关联 links: the field names the record's "
                "parent, linking a `list of ENTITY by FIELD` (`community.subdistrict` puts a community in "
