@@ -243,7 +243,11 @@ def run(args: argparse.Namespace, specs: list, selections: list) -> int:
             whole.append(p)
         else:
             plans.append((p, ents))
-    tables = read_files(whole, args.encoding) if whole else []
+    if whole and not plans:
+        read_files(whole, args.encoding)  # a bad file stops the run before any output (read again below)
+    elif whole:
+        for p in whole:  # the same, file by file, holding none: the workers are forked without them
+            _check_readable(p, args.encoding)
     explain = args.explain or "none"
     args.lang = args.lang or "en"
     with Writer(args.format, args.output) as writer:
@@ -265,7 +269,7 @@ def run(args: argparse.Namespace, specs: list, selections: list) -> int:
                     writer.write_rows(result["rows"])
             if good == 0 and lines:
                 _not_jsonl(path)
-        _whole_and_levels(args, specs, selections, tables, totals, writer, explain, levels)
+        _whole_and_levels(args, specs, selections, whole, totals, writer, explain, levels)
         totals.finish(writer, args)
     return 1 if totals.failures else 0
 
@@ -434,19 +438,16 @@ class Totals:
         print(f"{where}{self.failures} failures under --fail-on {args.fail_on}", file=sys.stderr)
 
 
-def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, totals: Totals,
+def _whole_and_levels(args: Any, specs: list, selections: list, whole: list[str], totals: Totals,
                       writer: Any, explain: str, levels: set[str]) -> None:
     """Records of files read whole (judged as ``check`` does), then the indicators of the levels above,
     from the accumulators of the streamed records (:mod:`standardlang.engine.rollup`), written one by one."""
-    from standardlang.data.readers import bind
     from standardlang.data.validate import validate
     from standardlang.engine.rollup import merge_groups
     from standardlang.reports import is_failure, is_indicator_failure
 
     for k, (spec, (rule_ids, indicator_ids)) in enumerate(zip(specs, selections)):
-        dataset = bind(tables, spec, args.entity, levels)
-        inventory = dataset.inventory
-        totals.warnings.extend(w for w in dataset.warnings if w not in totals.warnings)
+        inventory, sources = _bind_whole(whole, spec, args, levels, totals.warnings)
         for ent, recs in inventory.records.items():  # records of files read whole
             rules = [r for r in spec.rules if r.entity == ent and (rule_ids is None or r.id in rule_ids)]
             for i, rec in enumerate(recs if rules else ()):
@@ -456,20 +457,20 @@ def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, to
                 for v in res.verdicts:
                     totals.counts[k][(v.rule.strength, v.status.value)] += 1
                     totals.failures += is_failure(v, args.fail_on)
-                _write_record(writer, spec, res, dataset.source(res.record), explain, args.lang, [])
+                _write_record(writer, spec, res, sources.get(id(res.record)), explain, args.lang, [])
         rollup = totals.rollups[k]
         if rollup is None:  # nothing streamed for this spec: its indicators as check computes them
             inds = iter(spec.compute_indicators(inventory))
         else:
             ent = rollup.entity
-            whole = inventory.records.get(ent, [])
+            read = inventory.records.get(ent, [])  # records of the streamed level in files read whole
             rtype = spec.entities[ent]
-            groups = rollup.fold(whole, [validate(r, rtype) if isinstance(r, dict) else [] for r in whole])
+            groups = rollup.fold(read, [validate(r, rtype) if isinstance(r, dict) else [] for r in read])
             merge_groups(groups, totals.groups[k], rollup.sigs)  # read whole first, then streamed, as check links them
             totals.groups[k] = {}
             own = [ind for ind in spec.indicators if ind.value_for(ent) is not None]
             inds = iter([spec.indicator_value(ind.id, r, ent, spec.record_id(ent, r, i))
-                         for ind in own for i, r in enumerate(whole)])
+                         for ind in own for i, r in enumerate(read)])
             inds = _chain(inds, rollup.indicators(inventory, groups))
         for x in inds:
             if indicator_ids is not None and x.indicator.id not in indicator_ids:
@@ -477,6 +478,57 @@ def _whole_and_levels(args: Any, specs: list, selections: list, tables: list, to
             totals.indicators[k][x.status.value] += 1
             totals.failures += is_indicator_failure(x, args.fail_on)
             _write_indicator(writer, spec, x)
+
+
+def _check_readable(path: str, encoding: str | None) -> None:
+    from standardlang.data.readers import data_format, read_file
+
+    if data_format(path) in STREAMED_FORMATS:
+        for _ in chunks(path, encoding, 5000):
+            pass
+    else:
+        read_file(path, encoding)
+
+
+def _bind_whole(paths: list[str], spec: Any, args: Any, levels: set[str], warnings: list[str]) -> tuple[Any, dict]:
+    """(the inventory of the files read whole, their records' provenance) for ``spec``.
+
+    JSON Lines and CSV files are bound a chunk at a time and their rows dropped as they
+    are bound: the records of the levels above (a province's subdistricts) are held once,
+    not twice.  Provenance is kept for the records that rules judge (their lines need it).
+    """
+    from standardlang.data.inventory import Inventory
+    from standardlang.data.readers import Table, bind, data_format, read_file
+
+    records: dict[str, list] = {}
+    sources: dict[int, Any] = {}
+    judged = {r.entity for r in spec.rules}
+    for path in paths:
+        if data_format(path) in STREAMED_FORMATS:
+            tables: Any = (Table(path, rows, srcs, flat=flat, headers=heads)
+                           for rows, srcs, heads, flat in chunks(path, args.encoding, 5000))
+        else:
+            tables = read_file(path, args.encoding)
+        for table in tables:
+            dataset = bind([table], spec, args.entity, levels)
+            warnings.extend(w for w in dataset.warnings if w not in warnings)
+            for ent, recs in dataset.inventory.records.items():
+                for rec in recs:
+                    _unlink(spec, ent, rec)
+                    if ent in judged:
+                        sources[id(rec)] = dataset.source(rec)
+                records.setdefault(ent, []).extend(recs)
+    return Inventory(spec.entities, records), sources
+
+
+def _unlink(spec: Any, entity: str, rec: Any) -> None:
+    """Forget the empty ``list of`` fields linked within one chunk: the whole inventory links them."""
+    if not isinstance(rec, dict):
+        return
+    for fname, info in spec.entities[entity].fields.items():
+        elem = getattr(info.type, "elem", None)
+        if getattr(elem, "entity", False) and info.by and rec.get(fname) == []:
+            del rec[fname]
 
 
 def _chain(*its: Any) -> Iterator:

@@ -23,6 +23,7 @@ reads the file whole.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Iterable
 
 from standardlang.backends.python import runtime as rt
@@ -163,7 +164,7 @@ class Rollup:
             if g is None:
                 g = groups[key] = Group(len(self.sigs))
             g.add(self, rec, probs)
-        return groups
+        return {key: g.pack() for key, g in groups.items()}
 
     def indicators(self, inventory: Any, groups: dict, indicator_ids: Any = None) -> Iterable[Any]:
         """The upper levels' indicator results, in the order ``compute_indicators`` gives them."""
@@ -371,10 +372,10 @@ def combined(func: str, first: Acc | None, later: Acc | None) -> Acc | None:
     return out
 
 
-def _events(a: list | None, b: list | None) -> list | None:
+def _events(a: Any, b: Any) -> list | None:
     if not b:
-        return a
-    return (a or []) + [e for e in b if e not in (a or [])]
+        return list(a) if a else None
+    return list(a or ()) + [e for e in b if e not in (a or ())]
 
 
 def result_of(func: str, acc: Acc, sig: Signature, missing: list | None) -> Any:
@@ -404,6 +405,45 @@ def result_of(func: str, acc: Acc, sig: Signature, missing: list | None) -> Any:
     return acc.a
 
 
+def pack(accs: list) -> tuple:
+    """Accumulators as one flat tuple, four slots a fold (a province holds one per subdistrict: about
+    a third of the memory of the objects; a fraction is kept as two integers)."""
+    out: list = []
+    for acc in accs:
+        if acc is None:
+            out += (None, None, None, None)
+            continue
+        a, c = acc.a, acc.c
+        if a.__class__ is Fraction and not c:  # a sum, a min or a max (c, the count of share, is unused)
+            a, c = a.numerator, a.denominator
+        rare = None
+        if acc.partial or acc.coll or acc.elem or acc.poisoned or acc.error is not None:
+            rare = _INTERN.setdefault(key := (acc.partial, _tuple(acc.coll), _tuple(acc.elem), acc.poisoned,
+                                              acc.error), key)  # the same few paths missing in many places
+        out += (a, acc.b, c, rare)
+    return tuple(out)
+
+
+_INTERN: dict = {}
+
+
+def _tuple(events: Any) -> tuple | None:
+    return tuple(events) if events else None
+
+
+def unpack(packed: tuple, k: int, func: str) -> Acc | None:
+    a, b, c, rare = packed[4 * k:4 * k + 4]
+    if a is None and b is None and c is None and rare is None:
+        return None
+    acc = Acc(func)
+    if c and func not in ("count", "share"):
+        a, c = Fraction(a, c), 0
+    acc.a, acc.b, acc.c = a, b, c
+    if rare is not None:
+        acc.partial, acc.coll, acc.elem, acc.poisoned, acc.error = rare
+    return acc
+
+
 class Group:
     """The accumulators of one parent record's streamed children (one per fold), and their problems."""
 
@@ -411,8 +451,16 @@ class Group:
 
     def __init__(self, nsigs: int):
         self.n = 0  # children so far: the index of the next one in the parent's list
-        self.accs: list[Acc | None] = [None] * nsigs
+        self.accs: list[Acc | None] | tuple = [None] * nsigs  # a tuple once packed (see pack)
         self.problems: dict | None = None  # (indicator, level) -> up to 5 problems, paths from the parent
+
+    def acc(self, k: int, func: str) -> Acc | None:
+        return unpack(self.accs, k, func) if isinstance(self.accs, tuple) else self.accs[k]
+
+    def pack(self) -> "Group":
+        if not isinstance(self.accs, tuple):
+            self.accs = pack(self.accs)
+        return self
 
     def add(self, rollup: Rollup, rec: Any, probs: list) -> None:
         for k, sig in enumerate(rollup.sigs):
@@ -445,7 +493,8 @@ class Group:
 
     def extend(self, later: "Group", sigs: list) -> None:
         """The children of a later chunk: their accumulators follow these, and their indexes too."""
-        self.accs = [combined(sig.func, a, b) for sig, a, b in zip(sigs, self.accs, later.accs)]
+        self.accs = pack([combined(sig.func, self.acc(k, sig.func), later.acc(k, sig.func))
+                          for k, sig in enumerate(sigs)])
         if later.problems:
             import attrs
 
@@ -490,7 +539,7 @@ class _Finish(Interpreter):
             return None
         acc = None
         for g in members:
-            acc = combined(sig.func, acc, g.accs[k])
+            acc = combined(sig.func, acc, g.acc(k, sig.func))
         return result_of(sig.func, acc if acc is not None else Acc(sig.func), sig, missing)
 
     def result(self, ind: Any, ent: str, node: Any, record: Any, record_id: str, k: int, cache: dict) -> Any:
