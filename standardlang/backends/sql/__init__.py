@@ -1,0 +1,1 @@
+"""The SQL back end: the same specs judged inside a database (DuckDB; see docs/sql.md)."""

@@ -1,0 +1,244 @@
+"""Run a spec on DuckDB: data files or in-memory tables in, verdict tables out.
+
+Takes a loaded :class:`~standardlang.engine.program.Spec` and, per entity level, a source:
+a file path (``.parquet``, ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``), an Arrow
+table, a pandas DataFrame, a DuckDB relation, or a list of plain records.  A ``.json`` file
+holding collections (``{"communities": [...], "districts": [...]}``) gives every level it
+names.  Gives, per entity, the verdict table of :func:`~.query.verdict_query` as Arrow.
+
+Levels are linked in SQL as the Python :class:`~standardlang.data.inventory.Inventory` links
+them: the children of a record (``list of community by subdistrict``) become a list of
+structs in its row, matched by the child's parent-key field as text.  No record passes
+through Python on the way: DuckDB reads the files itself.  Every name reaches SQL as a
+quoted identifier and every path as a string literal (sqlglot renders both).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any
+
+from sqlglot import exp
+
+from standardlang.backends.sql.query import verdict_query
+from standardlang.backends.sql.values import DType, SQLCompileError, dtype_of, lit
+from standardlang.data.inventory import collection_names
+from standardlang.errors import DataError
+from standardlang.lang.types import ListT, RecordT
+
+_FILE_READERS = {".parquet": "read_parquet", ".jsonl": "read_json", ".ndjson": "read_json", ".json": "read_json",
+                 ".csv": "read_csv", ".tsv": "read_csv"}
+
+
+def connect(threads: int | None = None) -> Any:
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - the extra is missing
+        raise DataError("the DuckDB engine needs the `sql` extra: pip install 'standardlang[sql]'") from None
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _name(kind: str, entity: str) -> str:
+    return f"_sl_{kind}_{entity}"
+
+
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+class DuckDBRun:
+    """One spec's sources registered in one DuckDB connection, ready to be judged."""
+
+    def __init__(self, spec: Any, connection: Any = None, threads: int | None = None):
+        self.spec = spec
+        self.con = connection if connection is not None else connect(threads)
+        self.sources: dict[str, str] = {}  # entity -> view name
+        self.cells: dict[str, bool] = {}
+        self._tmp: list[str] = []
+
+    # ------------------------------------------------------------------ sources
+    def add(self, source: Any, entity: str | None = None) -> None:
+        """Register a source: a file, an Arrow table / DataFrame / relation, or a list of records."""
+        entity = entity or self.spec.default_entity
+        if isinstance(source, (str, os.PathLike)):
+            self._add_file(os.fspath(source), entity)
+            return
+        if isinstance(source, list):
+            self._add_records(source, entity)
+            return
+        if isinstance(source, dict):
+            names = collection_names(self.spec.checked.entities)
+            for key, value in source.items():
+                if key in names and isinstance(value, list):
+                    self._add_records(value, names[key])
+            return
+        view = _name("src", entity)
+        self.con.register(view + "_obj", source)
+        self._view(entity, f"SELECT * FROM {_q(view + '_obj')}")
+
+    def _view(self, entity: str, select_sql: str, cells: bool = False) -> None:
+        view = _name("src", entity)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS {select_sql}")
+        self.sources[entity] = view
+        self.cells[entity] = cells
+
+    def _add_records(self, records: list, entity: str) -> None:
+        fd, path = tempfile.mkstemp(suffix=".jsonl", prefix="standardlang-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(json.dumps(r, ensure_ascii=False, default=_jsonable) + "\n")
+        self._tmp.append(path)
+        fields = self.spec.checked.entities[entity].fields
+        if not records:
+            cols = ", ".join(f"NULL::JSON AS {_q(f)}" for f in fields) or "NULL AS _none"
+            self._view(entity, f"SELECT {cols} WHERE false")
+            return
+        # every field read as JSON: each value keeps its own type, as in the Python records
+        columns = "{" + ", ".join(f"{lit(f).sql('duckdb')}: 'JSON'" for f in fields) + "}"
+        self._view(entity, f"SELECT * FROM read_json({lit(path).sql('duckdb')}, format = 'newline_delimited', "
+                           f"columns = {columns}, maximum_object_size = 1073741824)")
+
+    def _add_file(self, path: str, entity: str) -> None:
+        ext = os.path.splitext(path)[1].lower()
+        reader = _FILE_READERS.get(ext)
+        if reader is None:
+            raise DataError(f"{path}: the DuckDB engine reads .parquet, .jsonl, .ndjson, .json, .csv and .tsv files")
+        if not os.path.exists(path):
+            raise DataError(f"{path}: no such file")
+        p = lit(path).sql("duckdb")
+        if reader == "read_parquet":
+            self._view(entity, f"SELECT * FROM read_parquet({p})")
+        elif reader == "read_csv":
+            sep = ", delim = '\t'" if ext == ".tsv" else ""
+            self._view(entity, f"SELECT * FROM read_csv({p}, header = true, all_varchar = true{sep})", cells=True)
+        elif ext in (".jsonl", ".ndjson"):
+            self._view(entity, f"SELECT * FROM read_json({p}, format = 'newline_delimited', sample_size = -1, "
+                               f"maximum_object_size = 1073741824)")
+        else:
+            self._add_json(p, path, entity)
+
+    def _add_json(self, p: str, path: str, entity: str) -> None:
+        """A JSON document: an array of records, or an object of collections (one per level)."""
+        doc = f"read_json({p}, sample_size = -1, maximum_object_size = 1073741824)"
+        rel = self.con.sql(f"SELECT * FROM {doc} LIMIT 0")
+        names = collection_names(self.spec.checked.entities)
+        found = [(c, names[c]) for c in rel.columns if c in names]
+        kinds = {c: dtype_of(t) for c, t in zip(rel.columns, rel.types)}
+        if not found or any(kinds[c].kind != "list" for c, _ in found):
+            self._view(entity, f"SELECT * FROM {doc}")
+            return
+        for column, ent in found:
+            self._view(ent, f"SELECT _u.* FROM (SELECT UNNEST({_q(column)}) AS _u FROM {doc})")
+
+    # ------------------------------------------------------------------ levels
+    def _linked(self, entity: str, done: dict[str, str]) -> str | None:
+        """The view of ``entity`` with its children linked in, built children first."""
+        if entity in done:
+            return done[entity]
+        if entity not in self.sources:
+            return None
+        done[entity] = self.sources[entity]  # guards against cycles
+        rtype = self.spec.checked.entities[entity]
+        base = self.sources[entity]
+        have = set(self.con.sql(f"SELECT * FROM {_q(base)} LIMIT 0").columns)
+        extra = []
+        for fname, info in rtype.fields.items():
+            t = info.type
+            if not (isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity and info.by) \
+                    or fname in have or rtype.key is None or rtype.key not in have:
+                continue
+            child = self._linked(t.elem.name, done)
+            if child is None:
+                continue
+            sub = (f"(SELECT list(_c ORDER BY _c._sl_pos) FROM (SELECT *, row_number() OVER () AS _sl_pos "
+                   f"FROM {_q(child)}) AS _c WHERE CAST(_c.{_q(info.by)} AS VARCHAR) = CAST(_p.{_q(rtype.key)} AS VARCHAR))")
+            key = f"_p.{_q(rtype.key)}"
+            extra.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE coalesce({sub}, []) END AS {_q(fname)}")
+        if not extra:
+            return base
+        view = _name("linked", entity)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT _p.*, {', '.join(extra)} "
+                         f"FROM {_q(base)} AS _p")
+        done[entity] = view
+        return view
+
+    # ------------------------------------------------------------------ judging
+    def query(self, entity: str, rules: list | None = None, indicators: bool = True) -> str:
+        """The SQL text judging ``entity`` (DuckDB dialect)."""
+        view = self._linked(entity, {})
+        if view is None:
+            raise DataError(f"no records of `{entity}` were given")
+        rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")
+        dtype = DType("struct", tuple((c, dtype_of(t)) for c, t in zip(rel.columns, rel.types)))
+        if rules is None:
+            rules = [r for r in self.spec.checked.rules if r.entity == entity]
+        select = verdict_query(self.spec, entity, exp.to_table(exp.to_identifier(view, quoted=True)), dtype,
+                               rules, indicators, self.cells.get(entity, False))
+        return select.sql("duckdb")
+
+    def table(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
+        """The verdict table of ``entity`` as a pyarrow Table."""
+        sql = self.query(entity, rules, indicators)
+        return _run(self.con, sql).fetch_arrow_table()
+
+    def entities(self) -> list[str]:
+        return [e for e in self.spec.checked.entities if e in self.sources]
+
+    def records(self, entity: str) -> list[Any]:
+        """The records of ``entity`` as Python values (for explanations), in row order."""
+        view = self._linked(entity, {})
+        rel = self.con.sql(f"SELECT * FROM {_q(view)}")
+        kinds = [dtype_of(t) for t in rel.types]
+        return [{c: _py(v, k) for c, v, k in zip(rel.columns, row, kinds) if v is not None}
+                for row in rel.fetchall()]
+
+    def close(self) -> None:
+        for p in self._tmp:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+        self._tmp.clear()
+
+
+def _run(con: Any, sql: str) -> Any:
+    import duckdb
+
+    try:
+        return con.sql(sql)
+    except duckdb.Error as exc:  # a query the compiler built must run; say so plainly if not
+        raise SQLCompileError(f"DuckDB could not run the verdict query: {str(exc).splitlines()[0]}") from None
+
+
+def _jsonable(v: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(v, (set, frozenset, tuple)):
+        return list(v)
+    if isinstance(v, Fraction):
+        return float(v)
+    raise TypeError(f"cannot write {type(v).__name__} as JSON")
+
+
+def _py(v: Any, t: DType) -> Any:
+    """A DuckDB value back as the plain record value the Python path reads."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if v is None:
+        return None
+    if t.kind == "json":
+        return json.loads(v)
+    if isinstance(v, Decimal):
+        f = Fraction(v)
+        return int(f) if f.denominator == 1 else f
+    if t.kind == "struct" and isinstance(v, dict):
+        return {k: _py(x, t.field(k) or DType("other")) for k, x in v.items() if x is not None}
+    if t.kind == "list" and isinstance(v, list):
+        return [_py(x, t.elem or DType("other")) for x in v]
+    return v
