@@ -228,6 +228,7 @@ _TABLE = [
     ("U008", "usage", "several records have the name given: give the key"),
     ("U009", "usage", "an option that the chosen report format does not support"),
     ("U010", "usage", "too many records for a report format held in memory"),
+    ("U011", "usage", "an option that the chosen engine (`--engine`) does not support"),
     ("G000", "internal", "an error without a more specific code"),
     ("X001", "internal", "the formatter would have changed the meaning of the file (a bug: please report it)"),
 ]

@@ -40,6 +40,9 @@ def register(p: argparse.ArgumentParser) -> None:
                         "report; none in the streamed jsonl/csv/parquet reports: statuses and missing fields)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes judging chunks of a streamed input (default: the number of cores)")
+    p.add_argument("--engine", choices=["python", "duckdb"], default="python",
+                   help="where to judge: python (record by record) or duckdb (inside DuckDB; see docs/sql.md)")
+    p.add_argument("--threads", type=int, metavar="N", help="threads of the SQL engine")
 
 
 def add_data_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -56,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     from standardlang.data.readers import bind, level_names, read_files
     from standardlang.reports import Options, exit_code, render, use_color, write_output
 
+    if getattr(args, "engine", "python") != "python":
+        from standardlang.backends.sql.cli import run_check
+
+        return run_check(args)
     specs = load_specs(args.specs)
     selections = select(specs, args.only, args.skip)  # usage errors before data errors
     if args.format in ("jsonl", "parquet") or (args.format == "csv" and streams(args)):

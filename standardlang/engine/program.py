@@ -128,6 +128,16 @@ class Spec:
         inventory = self.inventory(records, entity)
         return self.evaluate_inventory(inventory, rules)
 
+    def evaluate_table(self, source: Any, entity: str | None = None, engine: str = "duckdb", **options: Any) -> Any:
+        """Judge ``source`` inside a database: an Arrow table (or DataFrame) of verdicts, a row per record.
+
+        See :func:`standardlang.backends.sql.api.evaluate_table` and docs/sql.md (needs the
+        ``sql`` extra).
+        """
+        from standardlang.backends.sql.api import evaluate_table
+
+        return evaluate_table(self, source, entity, engine, **options)
+
     def inventory(self, records: Any, entity: str | None = None) -> Inventory:
         """Records of all entity levels, linked (see :class:`~standardlang.data.inventory.Inventory`)."""
         from standardlang.errors import DataError, did_you_mean

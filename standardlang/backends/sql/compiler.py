@@ -211,7 +211,7 @@ class SQLCompiler:
         param = _param(scopes)
         elem = Val("text", param) if coll.kind == "set" else _element(coll, param)
         flags = call("list_transform", coll.sql, exp.Lambda(this=compare("==", v, elem), expressions=[param]))
-        return case([(exp.or_(is_null(_null_test(v)), is_null(coll.sql)), exp.cast(NULL, "BOOLEAN"))],
+        return case([(exp.or_(is_null(_null_test(v)), is_null(coll.sql), copy=False), exp.cast(NULL, "BOOLEAN"))],
                     _any(flags))
 
     def c_Contains(self, n: ir.Contains, scopes) -> Val:
@@ -250,7 +250,7 @@ class SQLCompiler:
         acc = args[0]
         for b in args[1:]:
             keep_a = paren(compare("<=" if n.func == "min" else ">=", acc, b))
-            unknown = exp.or_(is_null(acc.sql), is_null(b.sql))
+            unknown = exp.or_(is_null(acc.sql), is_null(b.sql), copy=False)
             s = max(acc.scale, b.scale)  # branches cast to one scale (see choose)
             num = case([(unknown, exp.Null()), (keep_a, decimal(acc.sql, s))], decimal(b.sql, s))
             if acc.den is None and b.den is None:
@@ -311,11 +311,11 @@ class SQLCompiler:
             counted = call("len", call("list_filter", flags, exp.Lambda(this=exp.EQ(this=x, expression=exp.true()),
                                                                           expressions=[x])))
             unknown = exp.LT(this=call("list_count", flags), expression=call("len", flags))
-        unknown_or_absent = exp.or_(is_null(items), paren(unknown))
+        unknown_or_absent = exp.or_(is_null(items), paren(unknown), copy=False)
         if func == "count":
             return Val("num", case([(unknown_or_absent, decimal(NULL, 0))], decimal(counted, 0)))
         empty = exp.EQ(this=size, expression=lit(0))
-        return Val("num", case([(exp.or_(unknown_or_absent, empty), decimal(NULL, 0))], decimal(counted, 0)),
+        return Val("num", case([(exp.or_(unknown_or_absent, empty, copy=False), decimal(NULL, 0))], decimal(counted, 0)),
                    den=decimal(call("nullif", size, lit(0)), 0))
 
 
@@ -343,7 +343,7 @@ def _numeric_aggregate(func: str, items, lam, where, item: Val, param: exp.Ident
     if func == "avg":
         count = call("len", values)
         total = call("list_sum", values)
-        n = case([(exp.or_(unknown, exp.EQ(this=count, expression=lit(0))), none)], total)
+        n = case([(exp.or_(unknown, exp.EQ(this=count, expression=lit(0)), copy=False), none)], total)
         den = decimal(call("nullif", count, lit(0)), 0)
         if item.den is not None:
             den, ds = mul_sql(den, 0, item.den, item.den_scale)
@@ -396,8 +396,9 @@ def _divide(a: Val, b: Val) -> Val:
     num, s = (a.sql, a.scale) if b.den is None else mul_sql(a.sql, a.scale, b.den, b.den_scale)
     den_base = b.sql
     den, ds = (call("abs", den_base), b.scale) if a.den is None else mul_sql(a.den, a.den_scale, call("abs", den_base), b.scale)
-    signed = case([(exp.EQ(this=paren(b.sql), expression=lit(0)), _typed_null(num)),
-                   (exp.GT(this=paren(b.sql), expression=lit(0)), num)], exp.Neg(this=paren(num)))
+    # unknown when the divisor is zero or unknown (no branch matches)
+    signed = case([(exp.GT(this=paren(b.sql), expression=lit(0)), num),
+                   (exp.LT(this=paren(b.sql), expression=lit(0)), exp.Neg(this=paren(num)))])
     return Val("num", signed, den=den, scale=s, den_scale=ds)
 
 

@@ -60,6 +60,8 @@ class DuckDBRun:
         self.sources: dict[str, str] = {}  # entity -> view name
         self.cells: dict[str, bool] = {}
         self._tmp: list[str] = []
+        self.warnings: list[str] = []
+        self.origins: dict[str, tuple[str, str, str | None]] = {}  # entity -> (file, kind, collection)
 
     # ------------------------------------------------------------------ sources
     def add(self, source: Any, entity: str | None = None) -> None:
@@ -98,10 +100,10 @@ class DuckDBRun:
             cols = ", ".join(f"NULL::JSON AS {_q(f)}" for f in fields) or "NULL AS _none"
             self._view(entity, f"SELECT {cols} WHERE false")
             return
-        # every field read as JSON: each value keeps its own type, as in the Python records
-        columns = "{" + ", ".join(f"{lit(f).sql('duckdb')}: 'JSON'" for f in fields) + "}"
+        # DuckDB types each column from every record (sample_size -1): values of mixed types
+        # make a JSON column, read value by value, so each keeps its own type as in Python
         self._view(entity, f"SELECT * FROM read_json({lit(path).sql('duckdb')}, format = 'newline_delimited', "
-                           f"columns = {columns}, maximum_object_size = 1073741824)")
+                           f"sample_size = -1, maximum_object_size = 1073741824)")
 
     def _add_file(self, path: str, entity: str) -> None:
         ext = os.path.splitext(path)[1].lower()
@@ -111,6 +113,7 @@ class DuckDBRun:
         if not os.path.exists(path):
             raise DataError(f"{path}: no such file")
         p = lit(path).sql("duckdb")
+        self.origins[entity] = (path, ext.lstrip("."), None)
         if reader == "read_parquet":
             self._view(entity, f"SELECT * FROM read_parquet({p})")
         elif reader == "read_csv":
@@ -132,7 +135,11 @@ class DuckDBRun:
         if not found or any(kinds[c].kind != "list" for c, _ in found):
             self._view(entity, f"SELECT * FROM {doc}")
             return
+        for column in rel.columns:
+            if column not in names and not column.startswith("$"):
+                self.warnings.append(f"{path}: collection `{column}` is no entity of spec {self.spec.name}; ignored")
         for column, ent in found:
+            self.origins[ent] = (path, "json", column)
             self._view(ent, f"SELECT _u.* FROM (SELECT UNNEST({_q(column)}) AS _u FROM {doc})")
 
     # ------------------------------------------------------------------ levels
@@ -196,6 +203,22 @@ class DuckDBRun:
         kinds = [dtype_of(t) for t in rel.types]
         return [{c: _py(v, k) for c, v, k in zip(rel.columns, row, kinds) if v is not None}
                 for row in rel.fetchall()]
+
+    def provenance(self, entity: str, index: int) -> Any:
+        """Where the ``index``-th record of ``entity`` came from, as the Python readers say it."""
+        from standardlang.data.readers import Provenance
+
+        origin = self.origins.get(entity)
+        if origin is None:
+            return None
+        path, kind, column = origin
+        if kind == "json":
+            return Provenance(path, path=f"$.{column}[{index}]" if column else f"$[{index}]")
+        if kind in ("jsonl", "ndjson"):
+            return Provenance(path, index + 1, unit="line")
+        if kind in ("csv", "tsv"):
+            return Provenance(path, index + 2)
+        return Provenance(path, index + 1)
 
     def close(self) -> None:
         for p in self._tmp:

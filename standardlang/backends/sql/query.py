@@ -28,6 +28,10 @@ from standardlang.backends.sql.values import (
 from standardlang.lang.model import CheckedRule
 
 
+def _alias(e: exp.Expression, name: str, quoted: bool = False) -> exp.Expression:
+    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=quoted))
+
+
 def _ident(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
 
@@ -43,8 +47,8 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     compiler = SQLCompiler(spec.checked.lets, cells=cells)
     root = Scope(None, dtype)
     # 1. the rows with their position, and one flag per top-level field with a bad value
-    numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber(), over="OVER"), "_row")) \
-        .from_(exp.alias_(exp.Subquery(this=source) if isinstance(source, exp.Select) else source, "_src"))
+    numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
+        .from_(exp.alias_(source, "_src", table=True), copy=False)
     bad_cols: dict[str, str] = {}
     messages: list[exp.Expression] = []
     checks = []
@@ -57,9 +61,9 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
             continue
         col = f"_bad{i}"
         bad_cols[name] = col
-        checks.append(exp.alias_(call("coalesce", exp.or_(*[paren(b) for b, _ in found]), exp.false()), col))
+        checks.append(_alias(call("coalesce", exp.or_(*[paren(b) for b, _ in found], copy=False), exp.false()), col))
         messages.extend(case([(b, m)]) for b, m in found)
-    checked = exp.select(exp.Star(), *checks).from_(exp.alias_(exp.Subquery(this=numbered), "_n"))
+    checked = exp.select(exp.Star(), *checks, copy=False).from_(exp.alias_(exp.Subquery(this=numbered), "_n", table=True), copy=False)
     # 2. the verdicts
     key = rtype.key
     rid: exp.Expression = exp.DPipe(this=lit("#"), expression=exp.cast(_col("_row"), "VARCHAR"))
@@ -67,11 +71,11 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
         e, t = reader.get(None, dtype, key)
         if t.kind != "null":
             rid = call("coalesce", _key_text(e, t), rid)
-    columns: list[exp.Expression] = [_col("_row"), exp.alias_(rid, "record", quoted=True)]
+    columns: list[exp.Expression] = [_col("_row"), _alias(rid, "record", quoted=True)]
     for rule in rules:
         roots = spec.roots(rule)
         bad = [_col(bad_cols[r]) for r in sorted(roots) if r in bad_cols]
-        columns.append(exp.alias_(rule_status(rule, compiler, root, bad), rule.id, quoted=True))
+        columns.append(_alias(rule_status(rule, compiler, root, bad), rule.id, quoted=True))
     if indicators:
         for ind in spec.checked.indicators:
             node = ind.value_for(entity)
@@ -81,8 +85,9 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
                     exp.Lambda(this=exp.Not(this=is_null(exp.to_identifier("_p"))),
                                expressions=[exp.to_identifier("_p")])) if messages else \
         exp.cast(exp.Array(expressions=[]), "VARCHAR[]")
-    columns.append(exp.alias_(problems, "problems", quoted=True))
-    return exp.select(*columns).from_(exp.alias_(exp.Subquery(this=checked), "_c")).order_by(_col("_row"))
+    columns.append(_alias(problems, "problems", quoted=True))
+    return exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=checked), "_c", table=True), copy=False) \
+        .order_by(_col("_row"), copy=False)
 
 
 def _key_text(e: exp.Expression, t: DType) -> exp.Expression:
@@ -109,7 +114,7 @@ def rule_status(rule: CheckedRule, compiler: SQLCompiler, root: Scope, bad: list
         any_holds = paren(exp.Or(this=any_holds, expression=x))
     whens: list[tuple[exp.Expression, exp.Expression]] = []
     if bad:
-        whens.append((exp.or_(*bad), _status("error")))
+        whens.append((exp.or_(*bad, copy=False), _status("error")))
     if rule.applies is not None:
         a = paren(compiler.cond(rule.applies, scopes))
         whens.append((is_null(a), _status("unknown")))
@@ -139,13 +144,13 @@ def indicator_columns(ind: Any, node: Any, compiler: SQLCompiler, root: Scope, b
     bad_here = [_col(bad_cols[r]) for r in sorted(_value_roots(node, spec)) if r in bad_cols]
     whens = []
     if bad_here:
-        whens.append((exp.or_(*bad_here), _status("error")))
+        whens.append((exp.or_(*bad_here, copy=False), _status("error")))
     whens += [(is_null(v.sql), _status("unknown")), (held, _status("pass"))]
     status = case(whens, _status("fail"))
     den = v.den if v.den is not None else decimal(lit(1), 0)
-    return [exp.alias_(status, ind.id, quoted=True),
-            exp.alias_(exp.cast(v.sql, "VARCHAR"), f"{ind.id}.num", quoted=True),
-            exp.alias_(exp.cast(den, "VARCHAR"), f"{ind.id}.den", quoted=True)]
+    return [_alias(status, ind.id, quoted=True),
+            _alias(exp.cast(v.sql, "VARCHAR"), f"{ind.id}.num", quoted=True),
+            _alias(exp.cast(den, "VARCHAR"), f"{ind.id}.den", quoted=True)]
 
 
 def _value_roots(node: Any, spec: Any) -> set[str]:

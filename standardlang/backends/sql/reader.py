@@ -163,24 +163,24 @@ def problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expre
         good = ok.get(dtype.kind, exp.false())
         if dtype.kind == "text" and cells:
             good = not_null(exp.TryCast(this=e, to=exp.DataType.build("BOOLEAN")))
-        return [(exp.and_(present, exp.Not(this=paren(good))), msg("expected true or false", e))]
+        return [(exp.and_(present, exp.Not(this=paren(good)), copy=False), msg("expected true or false", e))]
     if isinstance(t, (TextT, EnumT)):
         text = _text(e, dtype)
-        bad = exp.and_(present, is_null(text))
+        bad = exp.and_(present, is_null(text), copy=False)
         out = [(bad, msg("expected text", e))]
         if isinstance(t, EnumT):
-            out = [(exp.and_(present, is_null(_member(text, t))),
+            out = [(exp.and_(present, is_null(_member(text, t)), copy=False),
                     msg(f"expected one of {', '.join(t.members)}", e))]
         return out
     if isinstance(t, SetT):
         items = _text_list(e, dtype)
         x = exp.to_identifier("_m")
-        bad_member = exp.or_(is_null(x), is_null(_member(x, t.enum)))
+        bad_member = exp.or_(is_null(x), is_null(_member(x, t.enum)), copy=False)
         any_bad = call("coalesce", call("list_bool_or", call("list_transform", items, exp.Lambda(
             this=bad_member, expressions=[x]))), exp.false())
         members = ", ".join(t.enum.members)
-        return [(exp.and_(present, is_null(items)), msg(f"expected a list of {members}", e)),
-                (exp.and_(present, not_null(items), any_bad), msg(f"expected one of {members}", e))]
+        return [(exp.and_(present, is_null(items), copy=False), msg(f"expected a list of {members}", e)),
+                (exp.and_(present, not_null(items), any_bad, copy=False), msg(f"expected one of {members}", e))]
     if isinstance(t, RecordT):
         if dtype.kind == "map":
             e, dtype = call("to_json", e), JSON_T
@@ -211,25 +211,25 @@ def _num_problems(e, dtype: DType, t: Num, info, present, msg, cells: bool):
         good = not_null(exp.TryCast(this=e, to=exp.DataType.build(f"DECIMAL(38, {DATA_SCALE})")))
     else:
         good = exp.false()
-    out = [(exp.and_(present, exp.Not(this=paren(good))), msg("expected a number", e))]
+    out = [(exp.and_(present, exp.Not(this=paren(good)), copy=False), msg("expected a number", e))]
     if dtype.kind not in ("json", "num", "text"):
         return out
     value, _ = _raw_number(e, dtype, cells)
-    known = exp.and_(present, paren(good))
+    known = exp.and_(present, paren(good), copy=False)
     if dtype.kind == "num" and not dtype.integer:
         finite = call("isfinite", exp.cast(e, "DOUBLE"))
-        out.append((exp.and_(known, exp.Not(this=finite)), msg("expected a finite number", e)))
-        known = exp.and_(known, finite)
+        out.append((exp.and_(known, exp.Not(this=finite), copy=False), msg("expected a finite number", e)))
+        known = exp.and_(known, finite, copy=False)
     if t.kind == "count":
-        out.append((exp.and_(known, exp.NEQ(this=value, expression=call("floor", value))),
+        out.append((exp.and_(known, exp.NEQ(this=value, expression=call("floor", value)), copy=False),
                     msg("expected a whole number", e)))
     bounds = getattr(info, "bounds", None)
     if bounds is not None:
         low, high = (number(b) for b in bounds)
-        bad = exp.or_(_lt(value, low), _lt(value, high, swap=True))
-        out.append((exp.and_(known, paren(bad)), msg(f"expected a value from {bounds[0]} to {bounds[1]}", e)))
+        bad = exp.or_(_lt(value, low), _lt(value, high, swap=True), copy=False)
+        out.append((exp.and_(known, paren(bad), copy=False), msg(f"expected a value from {bounds[0]} to {bounds[1]}", e)))
     elif t.kind in ("count", "quantity", "ratio"):
-        out.append((exp.and_(known, exp.LT(this=value, expression=lit(0))), msg("expected a value ≥ 0", e)))
+        out.append((exp.and_(known, exp.LT(this=value, expression=lit(0)), copy=False), msg("expected a value ≥ 0", e)))
     return out
 
 
@@ -260,11 +260,11 @@ def _list_problems(e, dtype: DType, t: ListT, path, present, msg, cells: bool):
     inner = problems(x, elem_t, t.elem, None, sub, cells)
     if not inner:
         return out
-    bad = exp.or_(*[paren(b) for b, _ in inner])
+    bad = exp.or_(*[paren(b) for b, _ in inner], copy=False)
     message = call("concat_ws", lit("; "), *[case([(b, m)]) for b, m in inner])
     lam = lambda body: exp.Lambda(this=body, expressions=[x, i])  # noqa: E731
     any_bad = call("coalesce", call("list_bool_or", call("list_transform", items, lam(bad))), exp.false())
     texts = call("list_filter", call("list_transform", items, lam(case([(bad, message)]))),
                  exp.Lambda(this=not_null(x), expressions=[x]))
-    out.append((exp.and_(present, any_bad), call("array_to_string", texts, lit("; "))))
+    out.append((exp.and_(present, any_bad, copy=False), call("array_to_string", texts, lit("; "))))
     return out

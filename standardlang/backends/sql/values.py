@@ -122,12 +122,8 @@ def paren(e: exp.Expression) -> exp.Expression:
 
 
 def case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None) -> exp.Expression:
-    c = exp.Case()
-    for cond, value in whens:
-        c = c.when(cond, value)
-    if default is not None:
-        c = c.else_(default)
-    return c
+    ifs = [exp.If(this=cond, true=value) for cond, value in whens]
+    return exp.Case(ifs=ifs, default=default)
 
 
 def is_null(e: exp.Expression) -> exp.Expression:
@@ -139,7 +135,8 @@ def not_null(e: exp.Expression) -> exp.Expression:
 
 
 def decimal(e: exp.Expression, scale: int) -> exp.Expression:
-    return exp.cast(e, f"DECIMAL(38, {scale})")
+    # exp.Cast itself: sqlglot's cast() leaves a cast to DECIMAL(38, 0) alone when asked for DECIMAL(38, 2)
+    return exp.Cast(this=e, to=exp.DataType.build(f"DECIMAL(38, {scale})"))
 
 
 def number(value: Fraction | int) -> Val:
