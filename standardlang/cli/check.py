@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from standardlang.reports import Options, exit_code, render, use_color, write_output
 
     if getattr(args, "engine", "python") != "python":
-        from standardlang.backends.sql.cli import run_check
+        from standardlang.cli.sql_engine import run_check
 
         return run_check(args)
     specs = load_specs(args.specs)

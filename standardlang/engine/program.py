@@ -202,6 +202,15 @@ class Spec:
             roots = self._roots[rule.id] = read_paths(rule_nodes(rule), self.checked.lets)
         return roots
 
+    def value_paths(self, indicator_id: str, entity: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The field paths an indicator's value reads at ``entity``, as :meth:`roots` gives them for a rule."""
+        key = (indicator_id, entity)
+        paths = self._roots.get(key)
+        if paths is None:
+            ind = next(i for i in self.checked.indicators if i.id == indicator_id)
+            paths = self._roots[key] = _read_paths([ind.value_for(entity)], self.checked.lets)
+        return paths
+
     def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
         """Per record, every way to pass each failed rule and item (see :mod:`standardlang.planning`)."""
         from standardlang.planning import shortfalls

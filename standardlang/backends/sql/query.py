@@ -49,18 +49,18 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     # 1. the rows with their position, and one flag per top-level field with a bad value
     numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
         .from_(exp.alias_(source, "_src", table=True), copy=False)
-    bad_cols: dict[str, str] = {}
-    messages: list[exp.Expression] = []
-    checks = []
-    for i, (name, info) in enumerate(rtype.fields.items()):
+    groups: dict[str, list] = {}  # bad-value path (no list indexes) -> (bad, message) pairs
+    for name, info in rtype.fields.items():
         e, t = reader.get(None, dtype, name)
         if t.kind == "null":
             continue
-        found = reader.problems(e, t, info.type, info, lit(name), cells)
-        if not found:
-            continue
-        col = f"_bad{i}"
-        bad_cols[name] = col
+        for b, m, p in reader.problems(e, t, info.type, info, lit(name), cells, name):
+            groups.setdefault(p, []).append((b, m))
+    bad_cols: dict[str, str] = {}
+    messages: list[exp.Expression] = []
+    checks = []
+    for i, (p, found) in enumerate(groups.items()):
+        col = bad_cols[p] = f"_bad{i}"
         checks.append(_alias(call("coalesce", exp.or_(*[paren(b) for b, _ in found], copy=False), exp.false()), col))
         messages.extend(case([(b, m)]) for b, m in found)
     checked = exp.select(exp.Star(), *checks, copy=False).from_(exp.alias_(exp.Subquery(this=numbered), "_n", table=True), copy=False)
@@ -73,14 +73,14 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
             rid = call("coalesce", _key_text(e, t), rid)
     columns: list[exp.Expression] = [_col("_row"), _alias(rid, "record", quoted=True)]
     for rule in rules:
-        roots = spec.roots(rule)
-        bad = [_col(bad_cols[r]) for r in sorted(roots) if r in bad_cols]
+        paths = spec.roots(rule)
+        bad = [_col(c) for p, c in bad_cols.items() if reads_bad(paths, p)]
         columns.append(_alias(rule_status(rule, compiler, root, bad), rule.id, quoted=True))
     if indicators:
         for ind in spec.checked.indicators:
             node = ind.value_for(entity)
             if node is not None:
-                columns.extend(indicator_columns(ind, node, compiler, root, bad_cols, spec))
+                columns.extend(indicator_columns(ind, entity, node, compiler, root, bad_cols, spec))
     problems = call("list_filter", exp.Array(expressions=messages),
                     exp.Lambda(this=exp.Not(this=is_null(exp.to_identifier("_p"))),
                                expressions=[exp.to_identifier("_p")])) if messages else \
@@ -133,7 +133,7 @@ def _and(parts: list[exp.Expression]) -> exp.Expression:
     return out
 
 
-def indicator_columns(ind: Any, node: Any, compiler: SQLCompiler, root: Scope, bad_cols: dict[str, str],
+def indicator_columns(ind: Any, entity: str, node: Any, compiler: SQLCompiler, root: Scope, bad_cols: dict[str, str],
                       spec: Any) -> list[exp.Expression]:
     """``<id>``: pass / fail / unknown / error against the target; ``<id>.num``/``.den``: the value."""
     v = compiler.value(node, [root])
@@ -141,7 +141,8 @@ def indicator_columns(ind: Any, node: Any, compiler: SQLCompiler, root: Scope, b
         raise SQLCompileError(f"indicator {ind.id}: a value that is not a number")
     target = number(ind.target.value)
     held = paren(compare(ind.op, v, target))
-    bad_here = [_col(bad_cols[r]) for r in sorted(_value_roots(node, spec)) if r in bad_cols]
+    paths = spec.value_paths(ind.id, entity)
+    bad_here = [_col(c) for p, c in bad_cols.items() if reads_bad(paths, p)]
     whens = []
     if bad_here:
         whens.append((exp.or_(*bad_here, copy=False), _status("error")))
@@ -153,9 +154,7 @@ def indicator_columns(ind: Any, node: Any, compiler: SQLCompiler, root: Scope, b
             _alias(exp.cast(den, "VARCHAR"), f"{ind.id}.den", quoted=True)]
 
 
-def _value_roots(node: Any, spec: Any) -> set[str]:
-    """The top-level fields of its record that an indicator value reads."""
-    from standardlang.engine.program import _root_fields
-
-    fake = CheckedRule("_value", None, "", "", None, "shall", None, (node,))
-    return _root_fields(fake, spec.checked)
+def reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:
+    """Whether what reads ``paths`` (:meth:`Spec.roots`) depends on a bad value at ``bad``, as the Python path decides."""
+    read, whole = paths
+    return bad in read or any(p.startswith(bad + ".") for p in read) or any(bad.startswith(p + ".") for p in whole)

@@ -140,12 +140,19 @@ def _number(e: exp.Expression, dtype: DType, t: Num, scale: Fraction | None, cel
 
 
 # ------------------------------------------------------------------ validation
-def problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expression,
-             cells: bool) -> list[tuple[exp.Expression, exp.Expression]]:
-    """(bad, message) pairs for one field value, as :func:`standardlang.data.validate.validate`.
+def problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expression, cells: bool,
+             spath: str) -> list[tuple[exp.Expression, exp.Expression, str]]:
+    """(bad, message, path) triples for one field value, as :func:`standardlang.data.validate.validate`.
 
-    ``path`` is a SQL text expression naming the field (it grows ``[i]`` inside lists).
+    ``path`` is a SQL text expression naming the field (it grows ``[i]`` inside lists);
+    ``spath`` the same path without list indexes (``stores.area``), by which the rules that
+    read a bad value are found.
     """
+    return [x if len(x) == 3 else (x[0], x[1], spath) for x in _problems(e, dtype, t, info, path, cells, spath)]
+
+
+def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expression, cells: bool,
+              spath: str) -> list[tuple]:
     if isinstance(t, Dynamic):
         return []
     present = not_null(e)
@@ -195,10 +202,10 @@ def problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expre
             if ft.kind == "null":
                 continue
             sub = exp.DPipe(this=path, expression=lit("." + name))
-            out.extend(problems(fe, ft, finfo.type, finfo, sub, cells))
+            out.extend(problems(fe, ft, finfo.type, finfo, sub, cells, f"{spath}.{name}"))
         return out
     if isinstance(t, ListT):
-        return _list_problems(e, dtype, t, path, present, msg, cells)
+        return _list_problems(e, dtype, t, path, present, msg, cells, spath)
     return []
 
 
@@ -242,7 +249,7 @@ def _lt(value, bound: Val, swap: bool = False) -> exp.Expression:
     return exp.LT(this=left, expression=bound.sql)
 
 
-def _list_problems(e, dtype: DType, t: ListT, path, present, msg, cells: bool):
+def _list_problems(e, dtype: DType, t: ListT, path, present, msg, cells: bool, spath: str):
     listed = elements(e, dtype)
     if listed is None:
         return [(present, msg("expected a list", e))]
@@ -251,20 +258,20 @@ def _list_problems(e, dtype: DType, t: ListT, path, present, msg, cells: bool):
     if dtype.kind == "json":
         out.append((exp.and_(present, exp.NEQ(this=call("json_type", e), expression=lit("ARRAY"))),
                     msg("expected a list", e)))
-    if isinstance(t.elem, RecordT) and t.elem.entity:
-        return out
+    # the records of a child level are checked too: the Python path's linked problems
     x, i = exp.to_identifier("_x"), exp.to_identifier("_i")
     sub = exp.DPipe(this=exp.DPipe(this=path, expression=lit("[")),
                     expression=exp.DPipe(this=exp.cast(exp.Sub(this=i, expression=lit(1)), "VARCHAR"),
                                          expression=lit("]")))
-    inner = problems(x, elem_t, t.elem, None, sub, cells)
-    if not inner:
-        return out
-    bad = exp.or_(*[paren(b) for b, _ in inner], copy=False)
-    message = call("concat_ws", lit("; "), *[case([(b, m)]) for b, m in inner])
+    groups: dict[str, list] = {}
+    for b, m, p in problems(x, elem_t, t.elem, None, sub, cells, spath):
+        groups.setdefault(p, []).append((b, m))
     lam = lambda body: exp.Lambda(this=body, expressions=[x, i])  # noqa: E731
-    any_bad = call("coalesce", call("list_bool_or", call("list_transform", items, lam(bad))), exp.false())
-    texts = call("list_filter", call("list_transform", items, lam(case([(bad, message)]))),
-                 exp.Lambda(this=not_null(x), expressions=[x]))
-    out.append((exp.and_(present, any_bad, copy=False), call("array_to_string", texts, lit("; "))))
+    for p, inner in groups.items():
+        bad = exp.or_(*[paren(b) for b, _ in inner], copy=False)
+        message = call("concat_ws", lit("; "), *[case([(b, m)]) for b, m in inner])
+        any_bad = call("coalesce", call("list_bool_or", call("list_transform", items, lam(bad))), exp.false())
+        texts = call("list_filter", call("list_transform", items, lam(case([(bad, message)]))),
+                     exp.Lambda(this=not_null(x), expressions=[x]))
+        out.append((exp.and_(present, any_bad, copy=False), call("array_to_string", texts, lit("; ")), p))
     return out

@@ -1,0 +1,145 @@
+"""``standardlang check ... --engine duckdb``: the ``check`` command judged inside DuckDB.
+
+Takes the parsed arguments of ``check``; gives the same reports and exit codes as the
+Python path (:func:`report` turns the SQL verdicts into a :class:`Report`, explanations
+built by the Python interpreter for the records that need one), the data read by DuckDB itself (Parquet, JSON Lines, JSON, CSV).  A file
+named after a level (``communities.parquet``, ``districts.jsonl``) holds that level;
+otherwise ``--entity`` or the spec's first entity.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from fractions import Fraction
+from typing import Any
+
+from standardlang.data.readers import user_error
+
+
+def file_entity(spec: Any, path: str, entity: str | None) -> str | None:
+    from standardlang.data.inventory import collection_names
+
+    if entity is not None:
+        return entity
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return collection_names(spec.checked.entities).get(stem)
+
+
+def run_check(args: Any) -> int:
+    from standardlang.backends.sql.values import SQLCompileError
+    from standardlang.cli.check import load_specs, select
+    from standardlang.errors import DataError
+    from standardlang.reports import Options, exit_code, render, use_color, write_output
+
+    if args.where:
+        raise user_error("U011", f"--where is not available with --engine {args.engine}",
+                         "filter the data in the database, or use --engine python")
+    specs = load_specs(args.specs)
+    selections = select(specs, args.only, args.skip)
+    for path in args.data:
+        if not os.path.exists(path):
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return 3
+    reports = []
+    for spec, (rule_ids, indicator_ids) in zip(specs, selections):
+        sources = [(p, file_entity(spec, p, args.entity)) for p in args.data]
+        try:
+            reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads))
+        except (DataError, SQLCompileError) as exc:
+            print(f"error: --engine {args.engine}: {exc}", file=sys.stderr)
+            return 3
+        except Exception as exc:  # a database's own error never reaches the user as a traceback
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            print(f"error: --engine {args.engine} could not read the data: {first}", file=sys.stderr)
+            return 3
+    to_stdout = args.output in (None, "-")
+    color = args.format == "text" and to_stdout and use_color(sys.stdout)
+    options = Options(lang=args.lang, color=color, fail_on=args.fail_on, explain=args.explain or "failures")
+    write_output(render(reports, args.format, options), args.output, bom=args.format == "csv")
+    if not (args.format == "text" and to_stdout):
+        judged = sum(len(r.results) for r in reports)
+        where = "" if to_stdout else f"wrote {args.output}: "
+        print(f"{where}judged {judged} records against {len(specs)} spec(s) on {args.engine}", file=sys.stderr)
+    return exit_code(reports, args.fail_on)
+
+
+def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duckdb",
+           rule_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
+           threads: int | None = None) -> Any:
+    """Judge on ``engine`` and give a :class:`Report` every renderer of ``check`` accepts."""
+    from standardlang.engine.evaluate import IndicatorResult, Verdict
+    from standardlang.engine.program import RecordResult, Report
+    from standardlang.engine.verdict import Status
+    from standardlang.reports import Meta
+
+    from standardlang.backends.sql.api import _engine_run, add_sources
+
+    run = _engine_run(spec, engine, threads=threads)
+    try:
+        for source, entity in sources:
+            add_sources(run, source, entity)
+        results, inds, counts, records_by_entity = [], [], {}, {}
+        warnings = run.warnings
+        provenance: dict[int, Any] = {}
+        by_value: dict[tuple[str, str], list] = {}
+        for ent in run.entities():
+            rules = [r for r in spec.checked.rules if r.entity == ent and (rule_ids is None or r.id in rule_ids)]
+            rows = run.table(ent, rules).to_pylist()
+            records = run.records(ent)
+            counts[ent] = len(rows)
+            records_by_entity[ent] = records
+            for i, (row, rec) in enumerate(zip(rows, records)):
+                rid = row["record"]
+                where = run.provenance(ent, i)
+                if where is not None:
+                    provenance[id(rec)] = where
+                verdicts = [Verdict(r, Status(row[r.id]), rec, spec, rid) for r in rules]
+                problems = [_problem(p) for p in row["problems"] or []]
+                if rules:
+                    results.append(RecordResult(ent, rid, verdicts, problems, rec))
+                for ind in spec.checked.indicators:
+                    if ind.value_for(ent) is None or (indicator_ids is not None and ind.id not in indicator_ids):
+                        continue
+                    by_value.setdefault((ind.id, ent), []).append(
+                        _indicator(IndicatorResult, ind, ent, rid, row, spec, rec))
+        for ind in spec.checked.indicators:  # in the Python path's order: indicator, then level
+            for ent, _ in ind.values:
+                inds.extend(by_value.get((ind.id, ent), []))
+    finally:
+        run.close()
+    rep = Report(spec, results, inds, {k: v for k, v in counts.items() if v})
+    files = [os.fspath(s) for s, _ in sources if isinstance(s, (str, os.PathLike))]
+    rep.meta = Meta(sources=provenance, read=dict(counts), files=files, warnings=list(warnings), records=records_by_entity,
+                    rules=rule_ids)
+    return rep
+
+
+def _problem(text: str) -> Any:
+    from standardlang.data.validate import Problem
+
+    path, _, message = text.partition(": ")
+    found = message.rsplit(", found ", 1)
+    return Problem(path, found[1] if len(found) == 2 else None, message)
+
+
+def _indicator(cls: Any, ind: Any, entity: str, rid: str, row: dict, spec: Any, record: Any) -> Any:
+    from standardlang.engine.verdict import Status
+
+    status = Status(row[ind.id])
+    value = None
+    if row.get(f"{ind.id}.num") is not None and row.get(f"{ind.id}.den") is not None:
+        v = Fraction(row[f"{ind.id}.num"]) / Fraction(row[f"{ind.id}.den"])
+        value = int(v) if v.denominator == 1 else v
+    missing: tuple = ()
+    error = None
+    if status is Status.UNKNOWN:
+        found: list[str] = []
+        try:
+            spec.interpreter.eval(ind.value_for(entity), [record], found)
+        except Exception:  # the list of missing fields is a courtesy
+            found = []
+        missing = tuple(dict.fromkeys(found))
+    if status is Status.ERROR:
+        error = "bad data: a field this value reads has a bad value"
+    return cls(ind, entity, rid, value, status, error, missing)
