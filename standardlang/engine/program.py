@@ -129,11 +129,7 @@ class Spec:
         return self.evaluate_inventory(inventory, rules)
 
     def evaluate_table(self, source: Any, entity: str | None = None, engine: str = "duckdb", **options: Any) -> Any:
-        """Judge ``source`` inside a database: an Arrow table (or DataFrame) of verdicts, a row per record.
-
-        See :func:`standardlang.backends.sql.api.evaluate_table` and docs/sql.md (needs the
-        ``sql`` extra).
-        """
+        """Judge ``source`` inside a database: a table of verdicts (docs/sql.md; the ``sql`` extra)."""
         from standardlang.backends.sql.api import evaluate_table
 
         return evaluate_table(self, source, entity, engine, **options)
@@ -204,12 +200,8 @@ class Spec:
 
     def value_paths(self, indicator_id: str, entity: str) -> tuple[frozenset[str], frozenset[str]]:
         """The field paths an indicator's value reads at ``entity``, as :meth:`roots` gives them for a rule."""
-        key = (indicator_id, entity)
-        paths = self._roots.get(key)
-        if paths is None:
-            ind = next(i for i in self.checked.indicators if i.id == indicator_id)
-            paths = self._roots[key] = _read_paths([ind.value_for(entity)], self.checked.lets)
-        return paths
+        ind = next(i for i in self.checked.indicators if i.id == indicator_id)
+        return _read_paths([ind.value_for(entity)], self.checked.lets)
 
     def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
         """Per record, every way to pass each failed rule and item (see :mod:`standardlang.planning`)."""
