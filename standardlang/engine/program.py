@@ -201,7 +201,7 @@ class Spec:
     def value_paths(self, indicator_id: str, entity: str) -> tuple[frozenset[str], frozenset[str]]:
         """The field paths an indicator's value reads at ``entity``, as :meth:`roots` gives them for a rule."""
         ind = next(i for i in self.checked.indicators if i.id == indicator_id)
-        return _read_paths([ind.value_for(entity)], self.checked.lets)
+        return read_paths([ind.value_for(entity)], self.checked.lets)
 
     def shortfalls(self, records: Any, entity: str | None = None, fixed: Iterable[str] | None = None) -> list[dict]:
         """Per record, every way to pass each failed rule and item (see :mod:`standardlang.planning`)."""
