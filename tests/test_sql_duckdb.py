@@ -24,10 +24,11 @@ from hypothesis import strategies as st  # noqa: E402
 from sqlglot import exp  # noqa: E402
 
 import standardlang as sl  # noqa: E402
-from standardlang.backends.sql import compiler as sql_compiler  # noqa: E402
+from standardlang.backends.sql import numbers as sql_numbers  # noqa: E402
 from standardlang.backends.sql.api import evaluate_table  # noqa: E402
 from standardlang.backends.sql.duckdb_engine import DuckDBRun, connect  # noqa: E402
 from standardlang.backends.sql.values import SQLCompileError  # noqa: E402
+from standardlang.cli.sql_engine import indicator_value  # noqa: E402
 from standardlang.lang.parser import parse_expression  # noqa: E402
 from standardlang.tools.formatter import format_spec  # noqa: E402
 
@@ -66,10 +67,7 @@ def sql_results(run, spec):
                     out[(ent, i, r.id)] = (row[r.id], None)
             for ind in spec.checked.indicators:
                 if ind.value_for(ent) is not None:
-                    value = None
-                    if row[f"{ind.id}.num"] is not None:
-                        value = Fraction(row[f"{ind.id}.num"]) / Fraction(row[f"{ind.id}.den"])
-                    out[(ent, i, ind.id)] = (row[ind.id], value)
+                    out[(ent, i, ind.id)] = (row[ind.id], indicator_value(row, ind.id))
     return out
 
 
@@ -177,7 +175,7 @@ def test_a_broken_compiler_is_caught(monkeypatch):
     """Emit `>=` as `>`: the example city's verdicts no longer agree."""
     spec = sl.load(SPECS / "complete_community.stdl")
     data = json.loads(CITY.read_text(encoding="utf-8"))
-    monkeypatch.setitem(sql_compiler._CMP, ">=", exp.GT)
+    monkeypatch.setitem(sql_numbers._CMP, ">=", exp.GT)
     assert mismatches(spec, str(CITY), data)
     regressions = [mismatches(sl.loads(S.spec_text(S.condition_spec([parse_expression(t)]))), [r], [r], "site", _CON)
                    for t, r in REGRESSIONS]

@@ -123,17 +123,27 @@ def _problem(text: str) -> Any:
     return Problem(path, found[1] if len(found) == 2 else None, message)
 
 
+def indicator_value(row: dict, ind_id: str) -> Any:
+    """An indicator's value in a verdict row: a number, a ``Bounds`` (known in part) or None (unknown)."""
+    from standardlang.backends.python.runtime import bounded
+
+    den = row.get(f"{ind_id}.den")
+    if den is None:
+        return None
+    ends = [None if row.get(f"{ind_id}.{k}") is None else Fraction(row[f"{ind_id}.{k}"]) / Fraction(den)
+            for k in ("low", "high")]
+    return bounded(*ends)
+
+
 def _indicator(cls: Any, ind: Any, entity: str, rid: str, row: dict, spec: Any, record: Any) -> Any:
+    from standardlang.backends.python.runtime import Bounds
     from standardlang.engine.verdict import Status
 
     status = Status(row[ind.id])
-    value = None
-    if row.get(f"{ind.id}.num") is not None and row.get(f"{ind.id}.den") is not None:
-        v = Fraction(row[f"{ind.id}.num"]) / Fraction(row[f"{ind.id}.den"])
-        value = int(v) if v.denominator == 1 else v
+    value = indicator_value(row, ind.id)
     missing: tuple = ()
     error = None
-    if status is Status.UNKNOWN:
+    if status is Status.UNKNOWN or isinstance(value, Bounds):
         found: list[str] = []
         try:
             spec.interpreter.eval(ind.value_for(entity), [record], found)

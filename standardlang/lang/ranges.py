@@ -180,8 +180,8 @@ def _aggregate_range(node: ir.Aggregate, lets, seen) -> Ends:
 def may_be_partial(node: Any, lets: dict | None = None, _seen: frozenset = frozenset()) -> bool:
     """Whether evaluating ``node`` may give a partly known number (an interval) rather than a value or None.
 
-    Only numeric aggregates make intervals; arithmetic, ``if`` and ``min``/``max``/``abs``
-    carry them on.  Conditions are never partial: three-valued logic is exact for them.
+    Numeric aggregates and ``if`` (whose test may be unknown) make intervals; arithmetic
+    and ``min``/``max``/``abs`` carry them on.  Conditions are never partial: three-valued logic is exact for them.
     """
     if isinstance(node, ir.Aggregate):
         return node.func in _NUMERIC_AGGREGATES
@@ -197,8 +197,8 @@ def may_be_partial(node: Any, lets: dict | None = None, _seen: frozenset = froze
         return may_be_partial(node.operand, lets, _seen)
     if isinstance(node, ir.Binary):
         return may_be_partial(node.left, lets, _seen) or may_be_partial(node.right, lets, _seen)
-    if isinstance(node, ir.Cond):
-        return may_be_partial(node.then, lets, _seen) or may_be_partial(node.else_, lets, _seen)
+    if isinstance(node, ir.Cond):  # an unknown test gives the range holding both branches (runtime.cond)
+        return True
     if isinstance(node, ir.Builtin):
         return any(may_be_partial(a, lets, _seen) for a in node.args)
     return False

@@ -11,7 +11,6 @@ pandas DataFrames, DuckDB relations, lists of records); gives
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterable
 
 from standardlang.errors import DataError
@@ -61,7 +60,7 @@ def evaluate_table(spec: Any, source: Any, entity: str | None = None, engine: st
         entity: the entity level to judge (default: the spec's first).
         engine: ``duckdb``.
         rules: rule ids to judge (default: all of the entity's).
-        indicators: add the indicators' status and exact value (``<id>.num`` / ``<id>.den``).
+        indicators: add the indicators' status and exact value (``<id>.low`` / ``<id>.high`` over ``<id>.den``, exact; equal ends when known).
         output: ``arrow`` (a pyarrow Table) or ``pandas`` (a DataFrame).
         connection: a DuckDB connection to run in (default: a new in-memory one).
         threads: DuckDB's thread count.

@@ -17,13 +17,12 @@ from typing import Any
 
 from sqlglot import exp
 
-from standardlang.backends.sql import reader
+from standardlang.backends.sql import aggregates, lists, numbers, reader
+from standardlang.backends.sql.numbers import compare
 from standardlang.backends.sql.values import (
-    NULL, DType, SQLCompileError, Val, call, case, cross, decimal, is_null, lit, mul_sql, not_null, number, paren)
-from standardlang.lang import ir
-from standardlang.lang.types import BoolT, EnumT, ListT, LetInfo, Num, RecordT, SetT, TextT
-
-_CMP = {">=": exp.GTE, ">": exp.GT, "<=": exp.LTE, "<": exp.LT, "==": exp.EQ, "!=": exp.NEQ}
+    NULL, DType, SQLCompileError, Val, call, case, is_null, lit, not_null, number, paren)
+from standardlang.lang import ir, ranges
+from standardlang.lang.types import ListT, LetInfo, RecordT, SetT
 
 
 class Scope:
@@ -36,20 +35,85 @@ class Scope:
         self.dtype = dtype
 
 
-class SQLCompiler:
-    """IR -> :class:`Val`; ``cells`` is set for CSV input, whose cells are text to be read."""
+class Hoist:
+    """Subexpressions of the row computed once, as columns of inner SELECTs (SQL has no ``let``).
 
-    def __init__(self, lets: dict[str, LetInfo], cells: bool = False):
+    A number, range or list the compiler builds at the level of the row (outside every
+    lambda) becomes a column ``_sl_h<n>``; what refers to it is one level further out.
+    Without this an expression that uses a value twice (a range's two ends, a quotient's
+    sign tests) would copy it, and nested ones would grow exponentially.  Equal
+    expressions share one column, across all the rules of a level.
+    """
+
+    def __init__(self) -> None:
+        self.levels: list[list[tuple[str, exp.Expression]]] = []
+        self.level_of: dict[str, int] = {}
+        self._seen: dict[exp.Expression, str] = {}
+
+    def column(self, e: exp.Expression) -> exp.Expression:
+        if _trivial(e):
+            return e
+        name = self._seen.get(e)
+        if name is None:
+            refs = [self.level_of[c.name] for c in e.find_all(exp.Column) if c.name in self.level_of]
+            level = 1 + max(refs) if refs else 0
+            while len(self.levels) <= level:
+                self.levels.append([])
+            name = f"_sl_h{len(self.level_of)}"
+            self.levels[level].append((name, e))
+            self.level_of[name] = level
+            self._seen[e] = name
+        return exp.column(exp.to_identifier(name, quoted=True))
+
+
+def _trivial(e: exp.Expression) -> bool:
+    while isinstance(e, (exp.Cast, exp.Paren)):
+        e = e.this
+    return isinstance(e, (exp.Column, exp.Literal, exp.Null, exp.Boolean))
+
+
+class SQLCompiler:
+    """IR -> :class:`Val`; ``cells`` is set for CSV input, whose cells are text to be read.
+
+    With a :class:`Hoist`, values of the row are computed once (see there).
+    """
+
+    def __init__(self, lets: dict[str, LetInfo], cells: bool = False, hoist: Hoist | None = None):
         self.lets = lets
         self.cells = cells
+        self.hoist = hoist
         self._lets_open: set[str] = set()
+        self._inner = 0  # how many lambdas the expression being compiled is inside
 
     # ------------------------------------------------------------------ entry points
     def value(self, n: ir.Node, scopes: list[Scope]) -> Val:
         method = getattr(self, "c_" + type(n).__name__, None)
         if method is None:
             raise SQLCompileError(f"SQL compiler: unhandled node {type(n).__name__}")
-        return method(n, scopes)
+        v = method(n, scopes)
+        if self.hoist is None or self._inner or isinstance(n, ir.Const):
+            return v
+        if v.kind == "num":
+            return Val("num", self.keep(v.sql), hi=None if v.hi is None else self.keep(v.hi),
+                       den=None if v.den is None else self.keep(v.den), scale=v.scale, den_scale=v.den_scale,
+                       const=v.const)
+        if v.kind in ("list", "set", "text"):
+            return Val(v.kind, self.keep(v.sql), elem=v.elem, dtype=v.dtype)
+        return v
+
+    def keep(self, e: exp.Expression) -> exp.Expression:
+        """``e`` computed once when it belongs to the row (outside lambdas), else as it is."""
+        if self.hoist is None or self._inner:
+            return e
+        return self.hoist.column(e)
+
+    def inside(self, fn, *args):
+        """``fn(*args)`` compiled inside a lambda (its values are not the row's)."""
+        self._inner += 1
+        try:
+            return fn(*args)
+        finally:
+            self._inner -= 1
 
     def cond(self, n: ir.Node, scopes: list[Scope]) -> exp.Expression:
         v = self.value(n, scopes)
@@ -65,7 +129,7 @@ class SQLCompiler:
         if isinstance(v, str):
             return Val("text", lit(v))
         if v is None:
-            return Val("bool", exp.cast(NULL, "BOOLEAN"))
+            return Val("bool", exp.cast(NULL, "BOOLEAN", copy=False))
         if isinstance(v, int) or v.__class__.__name__ == "Fraction":
             return number(v)
         raise SQLCompileError(f"no SQL for the constant {v!r}")
@@ -87,7 +151,7 @@ class SQLCompiler:
         if isinstance(t, ListT):
             listed = reader.elements(e, dtype)
             if listed is None:
-                return Val("list", exp.cast(NULL, "JSON[]"), elem=Val("rec", NULL), dtype=reader.JSON_T)
+                return Val("list", exp.cast(NULL, "JSON[]", copy=False), elem=Val("rec", NULL), dtype=reader.JSON_T)
             items, elem_t = listed
             if n.optional and n.list_field:  # an optional list that is absent is empty (runtime.olist)
                 items = call("coalesce", items, exp.Array(expressions=[]))
@@ -113,11 +177,18 @@ class SQLCompiler:
     def _project(self, coll: Val, param: exp.Identifier, elem: Val, flatten: bool) -> Val:
         """``runtime.project``: map over a list; a list of lists is flattened (unknown if one is)."""
         body = elem.sql
-        if elem.kind == "num" and elem.den is not None:
-            raise SQLCompileError("a list of quotients")
-        mapped = call("list_transform", coll.sql, exp.Lambda(this=body, expressions=[param]))
+        if elem.kind == "num" and elem.den is not None and aggregates.uses(elem.den, param):
+            raise SQLCompileError("a list of quotients whose divisor varies by element")
+        if elem.kind == "num" and elem.hi is not None:
+            if flatten:
+                raise SQLCompileError("flattening a list of numbers known only in part")
+            # a list of ranges: each element a struct of its two ends over the common denominator
+            body = exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("l"), expression=elem.sql),
+                                           exp.PropertyEQ(this=exp.to_identifier("h"), expression=elem.hi)])
+        mapped = lists.transform(coll.sql, param, body)
         if not flatten:
-            template = Val(elem.kind, NULL, scale=elem.scale, elem=elem.elem, dtype=elem.dtype)
+            template = Val(elem.kind, NULL, scale=elem.scale, elem=elem.elem, dtype=elem.dtype, den=elem.den,
+                           den_scale=elem.den_scale, hi=None if elem.hi is None else NULL)
             return Val("list", mapped, elem=template, dtype=elem.dtype if elem.kind == "rec" else None)
         if elem.kind != "list":
             raise SQLCompileError("flattening a list of non-lists")
@@ -143,7 +214,7 @@ class SQLCompiler:
         if obj.kind != "list" or obj.elem is None or obj.elem.kind != "rec":
             raise SQLCompileError(f"definition `{n.name}` over a list of {obj.elem.kind if obj.elem else '?'}")
         param = _param(scopes)
-        elem = self._let(key, info, Scope(param, obj.dtype), wrap=True)
+        elem = self.inside(self._let, key, info, Scope(param, obj.dtype), True)
         return self._project(obj, param, elem, flatten=isinstance(info.type, ListT))
 
     def _let(self, key: str, info: LetInfo, base: Scope, wrap: bool) -> Val:
@@ -162,27 +233,12 @@ class SQLCompiler:
         v = self.value(n.operand, scopes)
         if n.op == "not":
             return Val("bool", exp.Not(this=paren(v.sql)))
-        return Val("num", exp.Neg(this=paren(v.sql)), den=v.den, scale=v.scale, den_scale=v.den_scale)
+        return numbers.neg(v)
 
     def c_Binary(self, n: ir.Binary, scopes) -> Val:
         a, b = self.value(n.left, scopes), self.value(n.right, scopes)
         _need_num(a, b)
-        if n.op in ("+", "-"):
-            cls = exp.Add if n.op == "+" else exp.Sub
-            if a.den is None and b.den is None:
-                return Val("num", cls(this=paren(a.sql), expression=paren(b.sql)), scale=max(a.scale, b.scale))
-            left, right = cross(a, b)
-            den, ds = _mul_den(a, b)
-            scale = max(a.scale + b.den_scale, b.scale + a.den_scale)
-            return Val("num", cls(this=paren(left), expression=paren(right)), den=den, scale=min(scale, 24),
-                       den_scale=ds)
-        if n.op == "*":
-            num, s = mul_sql(a.sql, a.scale, b.sql, b.scale)
-            den, ds = _mul_den(a, b)
-            return Val("num", num, den=den, scale=s, den_scale=ds)
-        if n.op == "/":
-            return _divide(a, b)
-        raise SQLCompileError(f"SQL compiler: unhandled operator {n.op}")
+        return numbers.arith(n.op, a, b, self.keep)
 
     def c_Logic(self, n: ir.Logic, scopes) -> Val:
         cls = exp.And if n.op == "and" else exp.Or
@@ -202,6 +258,8 @@ class SQLCompiler:
             found = _kleene_or([compare("==", v, i) for i in items])
         else:
             found = self._member_of_list(v, self.value(n.collection, scopes), scopes)
+        if v.kind == "num" and numbers.is_range(v):  # runtime.member: a value known only in part is in nothing
+            found = case([(numbers.point(v), found)], exp.cast(NULL, "BOOLEAN", copy=False))
         return Val("bool", exp.Not(this=paren(found)) if n.negated else found)
 
     def _member_of_list(self, v: Val, coll: Val, scopes) -> exp.Expression:
@@ -210,9 +268,9 @@ class SQLCompiler:
             raise SQLCompileError(f"membership in a {coll.kind}")
         param = _param(scopes)
         elem = Val("text", param) if coll.kind == "set" else _element(coll, param)
-        flags = call("list_transform", coll.sql, exp.Lambda(this=compare("==", v, elem), expressions=[param]))
-        return case([(exp.or_(is_null(_null_test(v)), is_null(coll.sql), copy=False), exp.cast(NULL, "BOOLEAN"))],
-                    _any(flags))
+        flags = lists.transform(coll.sql, param, compare("==", v, elem))
+        return case([(exp.or_(is_null(_null_test(v)), is_null(coll.sql), copy=False), exp.cast(NULL, "BOOLEAN", copy=False))],
+                    aggregates.any_of(flags))
 
     def c_Contains(self, n: ir.Contains, scopes) -> Val:
         coll = self.value(n.collection, scopes)
@@ -222,7 +280,7 @@ class SQLCompiler:
             raise SQLCompileError("contains all/any of a non-literal")
         parts = [self._member_of_list(self.value(i, scopes), coll, scopes) for i in n.items.items]
         joined = _kleene_and(parts) if n.quant == "all" else _kleene_or(parts)
-        return Val("bool", case([(is_null(coll.sql), exp.cast(NULL, "BOOLEAN"))], joined))
+        return Val("bool", case([(is_null(coll.sql), exp.cast(NULL, "BOOLEAN", copy=False))], joined))
 
     def c_SetLiteral(self, n: ir.SetLiteral, scopes) -> Val:
         raise SQLCompileError("a set literal outside `in` / `contains`")
@@ -230,6 +288,8 @@ class SQLCompiler:
     def c_Cond(self, n: ir.Cond, scopes) -> Val:
         t = self.cond(n.test, scopes)
         a, b = self.value(n.then, scopes), self.value(n.else_, scopes)
+        if a.kind == "num" and b.kind == "num":
+            return numbers.choose(t, a, b)
         return choose(t, a, b)
 
     def c_Present(self, n: ir.Present, scopes) -> Val:
@@ -243,24 +303,10 @@ class SQLCompiler:
         args = [self.value(a, scopes) for a in n.args]
         _need_num(*args)
         if n.func == "abs":
-            a = args[0]
-            return Val("num", call("abs", a.sql), den=a.den, scale=a.scale, den_scale=a.den_scale)
+            return numbers.absval(args[0])
         if n.func not in ("min", "max"):
             raise SQLCompileError(f"SQL compiler: unhandled function {n.func}")
-        acc = args[0]
-        for b in args[1:]:
-            keep_a = paren(compare("<=" if n.func == "min" else ">=", acc, b))
-            unknown = exp.or_(is_null(acc.sql), is_null(b.sql), copy=False)
-            s = max(acc.scale, b.scale)  # branches cast to one scale (see choose)
-            num = case([(unknown, exp.Null()), (keep_a, decimal(acc.sql, s))], decimal(b.sql, s))
-            if acc.den is None and b.den is None:
-                acc = Val("num", num, scale=s)
-                continue
-            one = decimal(lit(1), 0)
-            ds = max(acc.den_scale, b.den_scale)
-            den = case([(keep_a, decimal(acc.den or one, ds))], decimal(b.den or one, ds))
-            acc = Val("num", num, den=den, scale=s, den_scale=ds)
-        return acc
+        return numbers.minmax(n.func, args)
 
     # ------------------------------------------------------------------ aggregates
     def c_Aggregate(self, n: ir.Aggregate, scopes) -> Val:
@@ -276,138 +322,33 @@ class SQLCompiler:
         else:
             elem = None
             inner = scopes + [Scope(param, coll.dtype)]
-        where = self.cond(n.where, inner) if n.where is not None else None
-        given = self.value(n.item, inner) if n.item is not None else None
-        item = given if given is not None else elem
-        lam = lambda body: exp.Lambda(this=body, expressions=[param])  # noqa: E731
-        items = coll.sql
+        where = self.inside(self.cond, n.where, inner) if n.where is not None else None
+        given = self.inside(self.value, n.item, inner) if n.item is not None else None
         if n.func in ("all", "any"):
-            v = item.sql if item is not None else exp.true()
-            if n.func == "all":
-                flag = v if where is None else exp.Or(this=exp.Not(this=paren(where)), expression=paren(v))
-                agg = _all(call("list_transform", items, lam(flag)))
-            else:
-                flag = v if where is None else exp.And(this=paren(where), expression=paren(v))
-                agg = _any(call("list_transform", items, lam(flag)))
-            return Val("bool", case([(is_null(items), exp.cast(NULL, "BOOLEAN"))], agg))
+            value = given.sql if given is not None else elem.sql if elem is not None else None
+            return aggregates.quantify(n.func, coll.sql, param, where, value, self.keep)
         if n.func in ("count", "share"):
-            return self._count(n.func, items, lam, where, given)
+            if given is not None and given.kind != "bool":
+                raise SQLCompileError(f"{n.func} of a {given.kind}")
+            return aggregates.count(n.func, coll.sql, param, where, given.sql if given is not None else None,
+                                    self.keep)
+        item = given if given is not None else elem
         if item is None or item.kind != "num":
             raise SQLCompileError(f"{n.func} of a {item.kind if item else 'record'}")
-        return _numeric_aggregate(n.func, items, lam, where, item, param)
-
-    def _count(self, func: str, items, lam, where, item) -> Val:
-        flag = where  # runtime.aggregate: an element counts when its condition and its item hold
-        if item is not None:
-            if item.kind != "bool":
-                raise SQLCompileError(f"{func} of a {item.kind}")
-            flag = item.sql if flag is None else exp.And(this=paren(flag), expression=paren(item.sql))
-        size = call("len", items)
-        if flag is None:
-            counted, unknown = size, exp.false()
-        else:
-            flags = call("list_transform", items, lam(flag))
-            x = exp.to_identifier("_f")
-            counted = call("len", call("list_filter", flags, exp.Lambda(this=exp.EQ(this=x, expression=exp.true()),
-                                                                          expressions=[x])))
-            unknown = exp.LT(this=call("list_count", flags), expression=call("len", flags))
-        unknown_or_absent = exp.or_(is_null(items), paren(unknown), copy=False)
-        if func == "count":
-            return Val("num", case([(unknown_or_absent, decimal(NULL, 0))], decimal(counted, 0)))
-        empty = exp.EQ(this=size, expression=lit(0))
-        return Val("num", case([(exp.or_(unknown_or_absent, empty, copy=False), decimal(NULL, 0))], decimal(counted, 0)),
-                   den=decimal(call("nullif", size, lit(0)), 0))
-
-
-def _numeric_aggregate(func: str, items, lam, where, item: Val, param: exp.Identifier) -> Val:
-    """sum/avg/min/max as ``runtime.aggregate``: unknown if an element that counts is unknown."""
-    if item.den is not None and _uses(item.den, param):
-        raise SQLCompileError(f"{func} of quotients whose divisor varies by element")
-    v = item.sql
-    if where is None:
-        unknown_flag, selected = is_null(v), items
-    else:
-        unknown_flag = case([(exp.Is(this=paren(where), expression=exp.false()), exp.false()),
-                             (is_null(where), exp.true())], is_null(v))
-        selected = call("list_filter", items, lam(where))
-    values = call("list_transform", selected, lam(v))
-    unknown = exp.or_(is_null(items), paren(call("coalesce", call("list_bool_or", call(
-        "list_transform", items, lam(unknown_flag))), exp.false())))
-    none = decimal(NULL, item.scale)
-    if func == "sum":
-        total = call("coalesce", call("list_sum", values), decimal(lit(0), item.scale))
-        return Val("num", case([(unknown, none)], total), den=item.den, scale=item.scale, den_scale=item.den_scale)
-    if func in ("min", "max"):
-        return Val("num", case([(unknown, none)], call("list_" + func, values)), den=item.den, scale=item.scale,
-                   den_scale=item.den_scale)
-    if func == "avg":
-        count = call("len", values)
-        total = call("list_sum", values)
-        n = case([(exp.or_(unknown, exp.EQ(this=count, expression=lit(0)), copy=False), none)], total)
-        den = decimal(call("nullif", count, lit(0)), 0)
-        if item.den is not None:
-            den, ds = mul_sql(den, 0, item.den, item.den_scale)
-            return Val("num", n, den=den, scale=item.scale, den_scale=ds)
-        return Val("num", n, den=den, scale=item.scale)
-    raise SQLCompileError(f"SQL compiler: unhandled aggregate {func}")
+        return aggregates.numeric(n.func, coll.sql, param, where, item, ranges.element_range(n, self.lets),
+                                  self.keep)
 
 
 # ------------------------------------------------------------------ helpers
-def compare(op: str, a: Val, b: Val) -> exp.Expression:
-    """``runtime.compare``: exact for numbers (cross-multiplied), ``==``/``!=`` for the rest."""
-    cls = _CMP[op]
-    if a.kind == "num" and b.kind == "num":
-        left, right = cross(a, b)
-        return cls(this=paren(left), expression=paren(right))
-    if a.kind != b.kind or op not in ("==", "!=") or a.kind not in ("bool", "text"):
-        raise SQLCompileError(f"comparing a {a.kind} {op} a {b.kind}")
-    return cls(this=paren(a.sql), expression=paren(b.sql))
-
-
-def choose(test: exp.Expression, a: Val, b: Val, strict: bool = False) -> Val:
-    """``runtime.cond``: the branch the test picks; when it is unknown, the common value if both agree."""
+def choose(test: exp.Expression, a: Val, b: Val) -> Val:
+    """``runtime.cond`` for truths and text: the branch the test picks; when it is unknown, the common value if
+    both agree (numbers: :func:`.numbers.choose`)."""
     if a.kind != b.kind:
         raise SQLCompileError(f"if-then-else of a {a.kind} and a {b.kind}")
-    if a.kind not in ("num", "bool", "text"):
+    if a.kind not in ("bool", "text"):
         raise SQLCompileError(f"if-then-else of a {a.kind}")
-    if a.kind != "num":
-        whens = [(paren(test), a.sql), (exp.Not(this=paren(test)), b.sql)]
-        if not strict:
-            whens.append((compare("==", a, b), a.sql))
-        return Val(a.kind, case(whens))
-    # DuckDB types a CASE of DECIMAL(38, 0) and DECIMAL(38, 2) as DECIMAL(38, 0): cast each branch
-    s = max(a.scale, b.scale)
-    an, bn = decimal(a.sql, s), decimal(b.sql, s)
-    whens = [(paren(test), an), (exp.Not(this=paren(test)), bn)]
-    if not strict:
-        whens.append((compare("==", a, b), an))
-    num = case(whens)
-    if a.den is None and b.den is None:
-        return Val("num", num, scale=s)
-    ds = max(a.den_scale, b.den_scale)
-    one = decimal(lit(1), 0)
-    ad, bd = decimal(a.den or one, ds), decimal(b.den or one, ds)
-    den = case([(paren(test), ad), (exp.Not(this=paren(test)), bd)], ad)
-    return Val("num", num, den=den, scale=s, den_scale=ds)
-
-
-def _divide(a: Val, b: Val) -> Val:
-    """``runtime.div``: unknown when the divisor is zero; the denominator stays positive."""
-    num, s = (a.sql, a.scale) if b.den is None else mul_sql(a.sql, a.scale, b.den, b.den_scale)
-    den_base = b.sql
-    den, ds = (call("abs", den_base), b.scale) if a.den is None else mul_sql(a.den, a.den_scale, call("abs", den_base), b.scale)
-    # unknown when the divisor is zero or unknown (no branch matches)
-    signed = case([(exp.GT(this=paren(b.sql), expression=lit(0)), num),
-                   (exp.LT(this=paren(b.sql), expression=lit(0)), exp.Neg(this=paren(num)))])
-    return Val("num", signed, den=den, scale=s, den_scale=ds)
-
-
-def _mul_den(a: Val, b: Val) -> tuple[exp.Expression | None, int]:
-    if a.den is None:
-        return b.den, b.den_scale
-    if b.den is None:
-        return a.den, a.den_scale
-    return mul_sql(a.den, a.den_scale, b.den, b.den_scale)
+    whens = [(paren(test), a.sql), (exp.Not(this=paren(test)), b.sql), (compare("==", a, b), a.sql)]
+    return Val(a.kind, case(whens))
 
 
 def _need_num(*vals: Val) -> None:
@@ -421,12 +362,12 @@ def _param(scopes: list) -> exp.Identifier:
 
 
 def _element(coll: Val, param: exp.Identifier) -> Val:
+    """An element of a list of plain values (a range: the struct of its ends, see ``_project``)."""
     t = coll.elem
-    return Val(t.kind, param, scale=t.scale, dtype=t.dtype, elem=t.elem)
-
-
-def _uses(e: exp.Expression, param: exp.Identifier) -> bool:
-    return any(i.name == param.name for i in e.find_all(exp.Identifier)) or e.find(exp.Column) is not None
+    if t.kind == "num" and t.hi is not None:
+        lo, hi = (exp.Dot(this=param.copy(), expression=exp.to_identifier(k)) for k in ("l", "h"))
+        return Val("num", lo, hi=hi, scale=t.scale, den=t.den, den_scale=t.den_scale)
+    return Val(t.kind, param, scale=t.scale, dtype=t.dtype, elem=t.elem, den=t.den, den_scale=t.den_scale)
 
 
 def _null_test(v: Val) -> exp.Expression:
@@ -438,21 +379,8 @@ def _typed_null(e: exp.Expression) -> exp.Expression:
 
 
 def _map_sql(v: Val, fn) -> Val:
-    return Val(v.kind, fn(v.sql), den=v.den, scale=v.scale, den_scale=v.den_scale, elem=v.elem, dtype=v.dtype)
-
-
-def _all(flags: exp.Expression) -> exp.Expression:
-    """Kleene conjunction of a list of truth values (true for an empty list)."""
-    return case([(call("list_contains", flags, exp.false()), exp.false()),
-                 (exp.LT(this=call("list_count", flags), expression=call("len", flags)), exp.cast(NULL, "BOOLEAN"))],
-                exp.true())
-
-
-def _any(flags: exp.Expression) -> exp.Expression:
-    """Kleene disjunction of a list of truth values (false for an empty list)."""
-    return case([(call("list_contains", flags, exp.true()), exp.true()),
-                 (exp.LT(this=call("list_count", flags), expression=call("len", flags)), exp.cast(NULL, "BOOLEAN"))],
-                exp.false())
+    return Val(v.kind, fn(v.sql), den=v.den, scale=v.scale, den_scale=v.den_scale, elem=v.elem, dtype=v.dtype,
+               hi=None if v.hi is None else fn(v.hi))
 
 
 def _kleene_or(parts: list[exp.Expression]) -> exp.Expression:

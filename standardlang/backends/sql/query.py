@@ -22,10 +22,11 @@ from typing import Any
 from sqlglot import exp
 
 from standardlang.backends.sql import reader
-from standardlang.backends.sql.compiler import Scope, SQLCompiler, compare
+from standardlang.backends.sql.compiler import Hoist, Scope, SQLCompiler, compare
 from standardlang.backends.sql.values import (
-    DType, SQLCompileError, Val, call, case, decimal, is_null, lit, number, paren)
+    DType, SQLCompileError, call, case, decimal, is_null, lit, number, paren)
 from standardlang.lang.model import CheckedRule
+from standardlang.lang.types import ListT, RecordT
 
 
 def _alias(e: exp.Expression, name: str, quoted: bool = False) -> exp.Expression:
@@ -44,29 +45,34 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
                   indicators: bool = True, cells: bool = False) -> exp.Select:
     """The SELECT judging every record of ``source`` (rows of shape ``dtype``) against ``rules``."""
     rtype = spec.checked.entities[entity]
-    compiler = SQLCompiler(spec.checked.lets, cells=cells)
+    hoist = Hoist()
+    compiler = SQLCompiler(spec.checked.lets, cells=cells, hoist=hoist)
     root = Scope(None, dtype)
     # 1. the rows with their position, and one flag per top-level field with a bad value
     numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
-        .from_(exp.alias_(source, "_src", table=True), copy=False)
+        .from_(exp.alias_(source, "_src", table=True, copy=False), copy=False)
     groups: dict[str, list] = {}  # bad-value path (no list indexes) -> (bad, message) pairs
+    linked: set[str] = set()  # paths inside linked child records: their problems are theirs (record_problems)
     for name, info in rtype.fields.items():
         e, t = reader.get(None, dtype, name)
         if t.kind == "null":
             continue
         for b, m, p in reader.problems(e, t, info.type, info, lit(name), cells, name):
             groups.setdefault(p, []).append((b, m))
+            if _is_linked(info):
+                linked.add(p)
     bad_cols: dict[str, str] = {}
     messages: list[exp.Expression] = []
     checks = []
     for i, (p, found) in enumerate(groups.items()):
         col = bad_cols[p] = f"_bad{i}"
         checks.append(_alias(call("coalesce", exp.or_(*[paren(b) for b, _ in found], copy=False), exp.false()), col))
-        messages.extend(case([(b, m)]) for b, m in found)
-    checked = exp.select(exp.Star(), *checks, copy=False).from_(exp.alias_(exp.Subquery(this=numbered), "_n", table=True), copy=False)
+        if p not in linked:
+            messages.extend(case([(b, m)]) for b, m in found)
+    checked = exp.select(exp.Star(), *checks, copy=False).from_(exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
     # 2. the verdicts
     key = rtype.key
-    rid: exp.Expression = exp.DPipe(this=lit("#"), expression=exp.cast(_col("_row"), "VARCHAR"))
+    rid: exp.Expression = exp.DPipe(this=lit("#"), expression=exp.cast(_col("_row"), "VARCHAR", copy=False))
     if key is not None:
         e, t = reader.get(None, dtype, key)
         if t.kind != "null":
@@ -75,7 +81,12 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     for rule in rules:
         paths = spec.roots(rule)
         bad = [_col(c) for p, c in bad_cols.items() if reads_bad(paths, p)]
-        columns.append(_alias(rule_status(rule, compiler, root, bad), rule.id, quoted=True))
+        status = rule_status(rule, compiler, root, bad)
+        if rule.adoption is not None:
+            status = compiler.keep(status)  # read twice: the status and its reason
+        columns.append(_alias(status, rule.id, quoted=True))
+        if rule.adoption is not None:
+            columns.append(_alias(rule_reason(rule, compiler, root, status), f"{rule.id}.reason", quoted=True))
     if indicators:
         for ind in spec.checked.indicators:
             node = ind.value_for(entity)
@@ -84,17 +95,27 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     problems = call("list_filter", exp.Array(expressions=messages),
                     exp.Lambda(this=exp.Not(this=is_null(exp.to_identifier("_p"))),
                                expressions=[exp.to_identifier("_p")])) if messages else \
-        exp.cast(exp.Array(expressions=[]), "VARCHAR[]")
+        exp.cast(exp.Array(expressions=[]), "VARCHAR[]", copy=False)
     columns.append(_alias(problems, "problems", quoted=True))
-    return exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=checked), "_c", table=True), copy=False) \
+    rel = checked  # 3. the values computed once (Hoist), level by level
+    for i, level in enumerate(hoist.levels):
+        rel = exp.select(exp.Star(), *[_alias(e, name, quoted=True) for name, e in level], copy=False) \
+            .from_(exp.alias_(exp.Subquery(this=rel), f"_h{i}", table=True, copy=False), copy=False)
+    return exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=rel), "_c", table=True, copy=False), copy=False) \
         .order_by(_col("_row"), copy=False)
+
+
+def _is_linked(info: Any) -> bool:
+    """A field holding the records of a child level (``list of community by subdistrict``)."""
+    t = info.type
+    return isinstance(t, ListT) and isinstance(t.elem, RecordT) and bool(t.elem.entity) and bool(info.by)
 
 
 def _key_text(e: exp.Expression, t: DType) -> exp.Expression:
     if t.kind == "json":
         return case([(exp.EQ(this=call("json_type", e), expression=lit("VARCHAR")),
-                      call("json_extract_string", e, lit("$")))], exp.cast(e, "VARCHAR"))
-    return exp.cast(e, "VARCHAR")
+                      call("json_extract_string", e, lit("$")))], exp.cast(e, "VARCHAR", copy=False))
+    return exp.cast(e, "VARCHAR", copy=False)
 
 
 def _status(text: str) -> exp.Expression:
@@ -102,7 +123,12 @@ def _status(text: str) -> exp.Expression:
 
 
 def rule_status(rule: CheckedRule, compiler: SQLCompiler, root: Scope, bad: list[exp.Expression]) -> exp.Expression:
-    """``engine.evaluate.rule_status`` in SQL, with ``error`` when a field it reads is bad."""
+    """``interpreter.rule_status`` in SQL, with ``error`` when a field it reads is bad.
+
+    A permission (可) whose requirement does not hold is ``not_applicable`` when it was not
+    taken up (:attr:`CheckedRule.adoption` false), ``fail`` only when it applies and was
+    taken up, else ``unknown`` (``interpreter.not_taken_up``).
+    """
     scopes = [root]
     held = _and([compiler.cond(c, scopes) for c in rule.requires])
     alts = []
@@ -112,16 +138,36 @@ def rule_status(rule: CheckedRule, compiler: SQLCompiler, root: Scope, bad: list
     any_holds = held
     for x in alts:
         any_holds = paren(exp.Or(this=any_holds, expression=x))
+    any_holds = compiler.keep(any_holds)  # read up to twice below
     whens: list[tuple[exp.Expression, exp.Expression]] = []
     if bad:
         whens.append((exp.or_(*bad, copy=False), _status("error")))
+    applies = exp.true()
     if rule.applies is not None:
-        a = paren(compiler.cond(rule.applies, scopes))
-        whens.append((is_null(a), _status("unknown")))
-        whens.append((exp.Not(this=a), _status("not_applicable")))
-    whens.append((any_holds, _status("pass")))
-    whens.append((exp.Not(this=any_holds), _status("fail")))
+        applies = compiler.keep(paren(compiler.cond(rule.applies, scopes)))
+        whens.append((exp.Not(this=applies), _status("not_applicable")))
+        if rule.adoption is None:
+            whens.append((is_null(applies), _status("unknown")))
+    passed = _status("pass") if rule.applies is None else case([(applies, _status("pass"))], _status("unknown"))
+    whens.append((any_holds, passed))
+    if rule.adoption is None:
+        whens.append((exp.Not(this=any_holds), _status("fail")))
+    else:
+        adopted = _and([compiler.cond(c, scopes) for c in rule.adoption]) if rule.adoption else exp.false()
+        taken_up = case([(exp.Not(this=adopted), _status("not_applicable")),
+                         (exp.and_(adopted, applies, copy=False), _status("fail"))], _status("unknown"))
+        whens.append((exp.Not(this=any_holds), taken_up))
     return case(whens, _status("unknown"))
+
+
+def rule_reason(rule: CheckedRule, compiler: SQLCompiler, root: Scope, status: exp.Expression) -> exp.Expression:
+    """``not_adopted`` when a permission is not applicable because it was not taken up (``evaluate.not_adopted``)."""
+    scopes = [root]
+    adopted_case = exp.EQ(this=paren(status), expression=_status("not_applicable"))
+    if rule.applies is not None:
+        applies = compiler.keep(paren(compiler.cond(rule.applies, scopes)))
+        adopted_case = exp.and_(adopted_case, exp.Not(this=exp.Is(this=applies, expression=exp.false())), copy=False)
+    return case([(adopted_case, _status("not_adopted"))], exp.cast(exp.Null(), "VARCHAR", copy=False))
 
 
 def _and(parts: list[exp.Expression]) -> exp.Expression:
@@ -135,7 +181,11 @@ def _and(parts: list[exp.Expression]) -> exp.Expression:
 
 def indicator_columns(ind: Any, entity: str, node: Any, compiler: SQLCompiler, root: Scope, bad_cols: dict[str, str],
                       spec: Any) -> list[exp.Expression]:
-    """``<id>``: pass / fail / unknown / error against the target; ``<id>.num``/``.den``: the value."""
+    """``<id>``: pass / fail / unknown / error against the target; ``<id>.low``/``.high``/``.den``: the value.
+
+    The value is ``low / den`` to ``high / den`` (text, exact); equal ends are the exact
+    value, a NULL end is unbounded, both NULL is unknown (``runtime.bounded``).
+    """
     v = compiler.value(node, [root])
     if v.kind != "num":
         raise SQLCompileError(f"indicator {ind.id}: a value that is not a number")
@@ -146,12 +196,13 @@ def indicator_columns(ind: Any, entity: str, node: Any, compiler: SQLCompiler, r
     whens = []
     if bad_here:
         whens.append((exp.or_(*bad_here, copy=False), _status("error")))
-    whens += [(is_null(v.sql), _status("unknown")), (held, _status("pass"))]
-    status = case(whens, _status("fail"))
+    whens += [(held, _status("pass")), (exp.Not(this=held), _status("fail"))]
+    status = case(whens, _status("unknown"))
     den = v.den if v.den is not None else decimal(lit(1), 0)
     return [_alias(status, ind.id, quoted=True),
-            _alias(exp.cast(v.sql, "VARCHAR"), f"{ind.id}.num", quoted=True),
-            _alias(exp.cast(den, "VARCHAR"), f"{ind.id}.den", quoted=True)]
+            _alias(exp.cast(v.sql, "VARCHAR", copy=False), f"{ind.id}.low", quoted=True),
+            _alias(exp.cast(v.hi if v.hi is not None else v.sql, "VARCHAR", copy=False), f"{ind.id}.high", quoted=True),
+            _alias(exp.cast(den, "VARCHAR", copy=False), f"{ind.id}.den", quoted=True)]
 
 
 def reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:

@@ -29,7 +29,7 @@ def _json_path(name: str) -> exp.Expression:
 
 
 def json_null_to_sql(e: exp.Expression) -> exp.Expression:
-    return call("nullif", e, exp.cast(lit("null"), "JSON"))
+    return call("nullif", e, exp.cast(lit("null"), "JSON", copy=False))
 
 
 def get(obj: exp.Expression | None, dtype: DType, name: str) -> tuple[exp.Expression, DType]:
@@ -54,9 +54,9 @@ def elements(e: exp.Expression, dtype: DType) -> tuple[exp.Expression, DType] | 
         return e, dtype.elem or NULL_T
     if dtype.kind == "json":
         return case([(exp.EQ(this=call("json_type", e), expression=lit("ARRAY")),
-                      exp.cast(e, "JSON[]"))]), JSON_T
+                      exp.cast(e, "JSON[]", copy=False))]), JSON_T
     if dtype.kind == "null":
-        return exp.cast(NULL, "JSON[]"), JSON_T
+        return exp.cast(NULL, "JSON[]", copy=False), JSON_T
     return None
 
 
@@ -70,10 +70,10 @@ def convert(e: exp.Expression, dtype: DType, t: Any, scale: Fraction | None, cel
             return Val("bool", e)
         if dtype.kind == "json":
             return Val("bool", case([(exp.EQ(this=call("json_type", e), expression=lit("BOOLEAN")),
-                                      exp.cast(e, "BOOLEAN"))]))
+                                      exp.cast(e, "BOOLEAN", copy=False))]))
         if dtype.kind == "text" and cells:
             return Val("bool", exp.TryCast(this=e, to=exp.DataType.build("BOOLEAN")))
-        return Val("bool", exp.cast(NULL, "BOOLEAN"))
+        return Val("bool", exp.cast(NULL, "BOOLEAN", copy=False))
     if isinstance(t, EnumT):
         return Val("text", _member(_text(e, dtype), t))
     if isinstance(t, TextT):
@@ -92,8 +92,8 @@ def _text(e: exp.Expression, dtype: DType) -> exp.Expression:
         return case([(exp.In(this=call("json_type", e), expressions=[lit("VARCHAR"), lit("BIGINT"), lit("UBIGINT")]),
                       call("json_extract_string", e, lit("$")))])
     if dtype.kind == "num" and dtype.integer:
-        return exp.cast(e, "VARCHAR")
-    return exp.cast(NULL, "VARCHAR")
+        return exp.cast(e, "VARCHAR", copy=False)
+    return exp.cast(NULL, "VARCHAR", copy=False)
 
 
 def _text_list(e: exp.Expression, dtype: DType) -> exp.Expression:
@@ -105,13 +105,13 @@ def _text_list(e: exp.Expression, dtype: DType) -> exp.Expression:
     if dtype.kind == "json":
         return case([(exp.EQ(this=call("json_type", e), expression=lit("ARRAY")),
                       call("json_extract_string", e, lit("$[*]")))])
-    return exp.cast(NULL, "VARCHAR[]")
+    return exp.cast(NULL, "VARCHAR[]", copy=False)
 
 
 def _member(e: exp.Expression, t: EnumT) -> exp.Expression:
     """Label or member name -> member name; anything else -> NULL (and a problem)."""
     whens = [(exp.EQ(this=e, expression=lit(label)), lit(member)) for label, member in sorted(t.lookup().items())]
-    return case(whens) if whens else exp.cast(NULL, "VARCHAR")
+    return case(whens) if whens else exp.cast(NULL, "VARCHAR", copy=False)
 
 
 def _raw_number(e: exp.Expression, dtype: DType, cells: bool) -> tuple[exp.Expression, int]:
@@ -159,7 +159,7 @@ def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expr
 
     def msg(text: str, value: exp.Expression) -> exp.Expression:
         return exp.DPipe(this=exp.DPipe(this=path, expression=lit(f": {text}, found ")),
-                         expression=call("coalesce", exp.cast(value, "VARCHAR"), lit("?")))
+                         expression=call("coalesce", exp.cast(value, "VARCHAR", copy=False), lit("?")))
 
     if isinstance(t, Num):
         return _num_problems(e, dtype, t, info, present, msg, cells)
@@ -195,7 +195,7 @@ def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expr
             return [(present, msg("expected a record (object)", e))]
         out = []
         if dtype.kind == "json":
-            out.append((exp.and_(present, exp.NEQ(this=call("json_type", e), expression=lit("OBJECT"))),
+            out.append((exp.and_(present, exp.NEQ(this=call("json_type", e), expression=lit("OBJECT")), copy=False),
                         msg("expected a record (object)", e)))
         for name, finfo in t.fields.items():
             fe, ft = get(e, dtype, name)
@@ -224,7 +224,7 @@ def _num_problems(e, dtype: DType, t: Num, info, present, msg, cells: bool):
     value, _ = _raw_number(e, dtype, cells)
     known = exp.and_(present, paren(good), copy=False)
     if dtype.kind == "num" and not dtype.integer:
-        finite = call("isfinite", exp.cast(e, "DOUBLE"))
+        finite = call("isfinite", exp.cast(e, "DOUBLE", copy=False))
         out.append((exp.and_(known, exp.Not(this=finite), copy=False), msg("expected a finite number", e)))
         known = exp.and_(known, finite, copy=False)
     if t.kind == "count":
@@ -256,12 +256,12 @@ def _list_problems(e, dtype: DType, t: ListT, path, present, msg, cells: bool, s
     items, elem_t = listed
     out = []
     if dtype.kind == "json":
-        out.append((exp.and_(present, exp.NEQ(this=call("json_type", e), expression=lit("ARRAY"))),
+        out.append((exp.and_(present, exp.NEQ(this=call("json_type", e), expression=lit("ARRAY")), copy=False),
                     msg("expected a list", e)))
     # the records of a child level are checked too: the Python path's linked problems
     x, i = exp.to_identifier("_x"), exp.to_identifier("_i")
     sub = exp.DPipe(this=exp.DPipe(this=path, expression=lit("[")),
-                    expression=exp.DPipe(this=exp.cast(exp.Sub(this=i, expression=lit(1)), "VARCHAR"),
+                    expression=exp.DPipe(this=exp.cast(exp.Sub(this=i, expression=lit(1)), "VARCHAR", copy=False),
                                          expression=lit("]")))
     groups: dict[str, list] = {}
     for b, m, p in problems(x, elem_t, t.elem, None, sub, cells, spath):

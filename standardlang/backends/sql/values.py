@@ -86,6 +86,13 @@ class Val:
     ``elem`` describes an element (a :class:`Val` template whose ``sql`` is unused) and
     ``dtype`` the element's data shape when the elements are records.  For ``rec``,
     ``dtype`` is the data shape of the record.
+
+    A number that may be known only partly (issue 9: an aggregate with unknown elements,
+    an ``if`` whose test is unknown) is a *range*: ``sql`` is the low end's numerator and
+    ``hi`` the high end's, both at ``scale`` over the one denominator ``den``; a ``NULL``
+    end is unbounded, so both ``NULL`` is unknown and equal ends are the exact value, as
+    ``runtime.Bounds`` / ``runtime.bounded``.  ``hi`` None: the value is exact (or NULL,
+    unknown).  ``const``: the exact value when it is a constant of the spec.
     """
 
     kind: str
@@ -95,6 +102,8 @@ class Val:
     den_scale: int = 0
     elem: "Val | None" = None
     dtype: DType | None = None
+    hi: exp.Expression | None = None
+    const: Fraction | None = None
 
 
 NULL = exp.Null()
@@ -115,6 +124,17 @@ def lit(value: Any) -> exp.Expression:
 
 def call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
+
+
+def least(*args: exp.Expression) -> exp.Expression:
+    """The least of the non-NULL arguments (NULL only if all are): SQL's LEAST in DuckDB, PostgreSQL
+    and Spark.  Not ``exp.Least``: sqlglot renders that NULL as soon as one argument is."""
+    return call("least", *args)
+
+
+def greatest(*args: exp.Expression) -> exp.Expression:
+    """The greatest of the non-NULL arguments (see :func:`least`)."""
+    return call("greatest", *args)
 
 
 def paren(e: exp.Expression) -> exp.Expression:
@@ -153,8 +173,8 @@ def number(value: Fraction | int) -> Val:
     if den == 1:
         scale = max(twos, fives)
         n = f.numerator * 10 ** scale // f.denominator
-        return Val("num", decimal(_int(n), 0) if scale == 0 else _scaled_literal(n, scale), scale=scale)
-    return Val("num", decimal(_int(f.numerator), 0), den=decimal(_int(f.denominator), 0))
+        return Val("num", decimal(_int(n), 0) if scale == 0 else _scaled_literal(n, scale), scale=scale, const=f)
+    return Val("num", decimal(_int(f.numerator), 0), den=decimal(_int(f.denominator), 0), const=f)
 
 
 def _int(n: int) -> exp.Expression:
@@ -165,7 +185,7 @@ def _scaled_literal(n: int, scale: int) -> exp.Expression:
     sign = "-" if n < 0 else ""
     digits = str(abs(n)).rjust(scale + 1, "0")
     text = f"{sign}{digits[:-scale]}.{digits[-scale:]}"
-    return exp.cast(exp.Literal.string(text), f"DECIMAL(38, {scale})")
+    return exp.cast(exp.Literal.string(text), f"DECIMAL(38, {scale})", copy=False)
 
 
 def limit_scale(e: exp.Expression, scale: int) -> tuple[exp.Expression, int]:
