@@ -162,6 +162,16 @@ REGRESSIONS = [
     ("area / households >= 1 m2", {"area": 10}),
     ("avg(shops.area) == 50 m2 / 3", {"shops": [{"area": 50}, {"area": 0}, {"area": 0}]}),
     ("rooms contains all {hall, 警务室} and kind in {new, 既有}", {"rooms": ["大厅", "police"], "kind": "既有"}),
+    # issue 9: an unknown if-test gives the range of both branches (the Python compiler raised TypeError here)
+    ("(if open then 5 else 3) >= 4", {}),
+    ("(if open then 5 else 3) + 1 >= 4", {}),
+    # counts and sums settle from the known elements; a comparison decides when the whole range is on one side
+    ("count(shops where open) >= 1", {"shops": [{"open": True}, {}]}),
+    ("sum(shops.area) >= 100 m2", {"shops": [{"area": 60}, {"area": 50}, {}]}),
+    ("avg(shops.area) <= 50 m2", {"shops": [{"area": 60}, {"area": 30}, {"area": 40, "open": True}]}),
+    ("max(area for shops where open) >= 55 m2", {"shops": [{"area": 60, "open": True}, {"area": 50}]}),
+    ("share(shops where open) * 2 > 50 % and sum(shops.area) / count(shops where open) >= 1 m2",
+     {"shops": [{"area": 60, "open": True}, {"area": 50}]}),
 ]
 
 
