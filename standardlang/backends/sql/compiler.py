@@ -22,7 +22,7 @@ from standardlang.backends.sql.numbers import compare
 from standardlang.backends.sql.values import (
     NULL, DType, SQLCompileError, Val, call, case, is_null, lit, not_null, number, paren)
 from standardlang.lang import ir, ranges
-from standardlang.lang.types import ListT, LetInfo, RecordT, SetT
+from standardlang.lang.types import Dynamic, ListT, LetInfo, RecordT, SetT
 
 
 class Scope:
@@ -134,17 +134,18 @@ class SQLCompiler:
             return number(v)
         raise SQLCompileError(f"no SQL for the constant {v!r}")
 
-    def _raw(self, n: ir.Field, scopes) -> tuple[exp.Expression, DType]:
-        """The field as stored (before conversion), read from a record (not through a list)."""
+    def _record_of(self, n: ir.Field, scopes) -> tuple[exp.Expression | None, DType]:
+        """The record a field is read from (None: the row) and its data shape (not through a list)."""
         if n.obj is None:
             base = scopes[-1 - n.depth]
-            return reader.get(base.expr, base.dtype, n.name)
+            return base.expr, base.dtype
         obj = self.value(n.obj, scopes)
         if obj.kind != "rec":
             raise SQLCompileError(f"cannot read `{n.name}` from a {obj.kind}")
-        return reader.get(obj.sql, obj.dtype, n.name)
+        return obj.sql, obj.dtype
 
-    def _leaf(self, n: ir.Field, e: exp.Expression, dtype: DType, t: Any = None) -> Val:
+    def _leaf(self, n: ir.Field, obj: exp.Expression | None, odt: DType, t: Any = None) -> Val:
+        e, dtype = reader.get(obj, odt, n.name)
         t = n.type if t is None else t
         if isinstance(t, RecordT):
             return Val("rec", e, dtype=dtype)
@@ -153,8 +154,11 @@ class SQLCompiler:
             if listed is None:
                 return Val("list", exp.cast(NULL, "JSON[]", copy=False), elem=Val("rec", NULL), dtype=reader.JSON_T)
             items, elem_t = listed
-            if n.optional and n.list_field:  # an optional list that is absent is empty (runtime.olist)
-                items = call("coalesce", items, exp.Array(expressions=[]))
+            if n.optional and n.list_field:  # runtime.olist_get: null is none, a missing key not recorded
+                there = reader.there(obj, odt, n.name)
+                empty = exp.Array(expressions=[])
+                whens = [] if obj is None else [(is_null(obj), empty)]
+                items = case(whens + [(is_null(there), exp.Null()), (exp.Not(this=there), empty)], items)
             if isinstance(t.elem, RecordT):
                 return Val("list", items, elem=Val("rec", NULL), dtype=elem_t)
             raise SQLCompileError("lists of plain values are not read from data")
@@ -162,16 +166,15 @@ class SQLCompiler:
 
     def c_Field(self, n: ir.Field, scopes) -> Val:
         if not n.over_list:
-            e, dtype = self._raw(n, scopes)
-            return self._leaf(n, e, dtype)
+            obj, odt = self._record_of(n, scopes)
+            return self._leaf(n, obj, odt)
         coll = self.value(n.obj, scopes)
         if coll.kind != "list" or coll.elem is None or coll.elem.kind != "rec":
             raise SQLCompileError(f"`{n.path}`: a path through a list of {coll.elem.kind if coll.elem else '?'}")
         param = _param(scopes)
-        e, dtype = reader.get(param, coll.dtype, n.name)
         # the node's type is the list the path gives; an element has the field's own type
         t = n.type.elem if isinstance(n.type, ListT) and not n.list_field else None
-        elem = self._leaf(n, e, dtype, t)
+        elem = self._leaf(n, param, coll.dtype, t)
         return self._project(coll, param, elem, flatten=n.list_field)
 
     def _project(self, coll: Val, param: exp.Identifier, elem: Val, flatten: bool) -> Val:
@@ -294,9 +297,12 @@ class SQLCompiler:
 
     def c_Present(self, n: ir.Present, scopes) -> Val:
         target = n.target
-        if isinstance(target, ir.Field) and not target.over_list:
-            e, _ = self._raw(target, scopes)
-            return Val("bool", not_null(e))
+        if isinstance(target, ir.Field) and not target.over_list:  # runtime.present
+            obj, odt = self._record_of(target, scopes)
+            if not target.optional or isinstance(target.type, Dynamic):
+                return Val("bool", not_null(reader.get(obj, odt, target.name)[0]))
+            there = reader.there(obj, odt, target.name)
+            return Val("bool", there if obj is None else case([(is_null(obj), exp.false())], there))
         return Val("bool", not_null(_null_test(self.value(target, scopes))))
 
     def c_Builtin(self, n: ir.Builtin, scopes) -> Val:

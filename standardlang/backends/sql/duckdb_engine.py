@@ -28,6 +28,7 @@ from standardlang.data.inventory import collection_names
 from standardlang.errors import DataError
 from standardlang.lang.types import ListT, RecordT
 
+_BIG = "maximum_object_size = 1073741824"
 _FILE_READERS = {".parquet": "read_parquet", ".jsonl": "read_json", ".ndjson": "read_json", ".json": "read_json",
                  ".csv": "read_csv", ".tsv": "read_csv"}
 
@@ -95,15 +96,21 @@ class DuckDBRun:
             for r in records:
                 fh.write(json.dumps(r, ensure_ascii=False, default=_jsonable) + "\n")
         self._tmp.append(path)
+        self._objects(entity, f"SELECT json FROM read_json_objects({lit(path).sql('duckdb')}, "
+                              f"format = 'newline_delimited', {_BIG})")
+
+    def _objects(self, entity: str, objects_sql: str) -> None:
+        """JSON records (a column ``json``), one JSON column per field of the entity.
+
+        Read as JSON, a field keeps what the Python readers see: a missing key is SQL NULL
+        (not recorded), ``null`` stays JSON ``null`` (absent), and a value of the wrong type
+        stays itself, to be an error verdict of its record only.
+        """
         fields = self.spec.checked.entities[entity].fields
-        if not records:
-            cols = ", ".join(f"NULL::JSON AS {_q(f)}" for f in fields) or "NULL AS _none"
-            self._view(entity, f"SELECT {cols} WHERE false")
-            return
-        # DuckDB types each column from every record (sample_size -1): values of mixed types
-        # make a JSON column, read value by value, so each keeps its own type as in Python
-        self._view(entity, f"SELECT * FROM read_json({lit(path).sql('duckdb')}, format = 'newline_delimited', "
-                           f"sample_size = -1, maximum_object_size = 1073741824)")
+        # the records of a child level are linked in from their own collection (_linked)
+        cols = [f"json_extract(json, {lit(chr(36) + '.' + json.dumps(f)).sql('duckdb')}) AS {_q(f)}"
+                for f, info in fields.items() if '"' not in f and "\\" not in f and not info.by]
+        self._view(entity, f"SELECT {', '.join(cols) or 'NULL AS _none'} FROM ({objects_sql}) AS _j")
 
     def _add_file(self, path: str, entity: str) -> None:
         ext = os.path.splitext(path)[1].lower()
@@ -120,27 +127,29 @@ class DuckDBRun:
             sep = ", delim = '\t'" if ext == ".tsv" else ""
             self._view(entity, f"SELECT * FROM read_csv({p}, header = true, all_varchar = true{sep})", cells=True)
         elif ext in (".jsonl", ".ndjson"):
-            self._view(entity, f"SELECT * FROM read_json({p}, format = 'newline_delimited', sample_size = -1, "
-                               f"maximum_object_size = 1073741824)")
+            self._objects(entity, f"SELECT json FROM read_json_objects({p}, format = 'newline_delimited', {_BIG})")
         else:
             self._add_json(p, path, entity)
 
     def _add_json(self, p: str, path: str, entity: str) -> None:
         """A JSON document: an array of records, or an object of collections (one per level)."""
-        doc = f"read_json({p}, sample_size = -1, maximum_object_size = 1073741824)"
-        rel = self.con.sql(f"SELECT * FROM {doc} LIMIT 0")
-        names = collection_names(self.spec.checked.entities)
-        found = [(c, names[c]) for c in rel.columns if c in names]
-        kinds = {c: dtype_of(t) for c, t in zip(rel.columns, rel.types)}
-        if not found or any(kinds[c].kind != "list" for c, _ in found):
-            self._view(entity, f"SELECT * FROM {doc}")
+        doc = f"read_json_objects({p}, format = 'unstructured', {_BIG})"
+        kind, keys = _run(self.con, f"SELECT json_type(json), json_keys(json) FROM {doc}").fetchall()[0]
+        if kind == "ARRAY":
+            self._objects(entity, f"SELECT UNNEST(json_extract(json, '$[*]')) AS json FROM {doc}")
             return
-        for column in rel.columns:
+        names = collection_names(self.spec.checked.entities)
+        found = [(c, names[c]) for c in keys if c in names]
+        if kind != "OBJECT" or not found:
+            raise DataError(f"{path}: expected a list of records or an object of collections "
+                            f"({', '.join(sorted(names))})")
+        for column in keys:
             if column not in names and not column.startswith("$"):
                 self.warnings.append(f"{path}: collection `{column}` is no entity of spec {self.spec.name}; ignored")
         for column, ent in found:
             self.origins[ent] = (path, "json", column)
-            self._view(ent, f"SELECT _u.* FROM (SELECT UNNEST({_q(column)}) AS _u FROM {doc})")
+            at = lit(chr(36) + "." + json.dumps(column) + "[*]").sql("duckdb")
+            self._objects(ent, f"SELECT UNNEST(json_extract(json, {at})) AS json FROM {doc}")
 
     # ------------------------------------------------------------------ levels
     def _linked(self, entity: str, done: dict[str, str]) -> str | None:

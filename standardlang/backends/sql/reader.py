@@ -32,8 +32,11 @@ def json_null_to_sql(e: exp.Expression) -> exp.Expression:
     return call("nullif", e, exp.cast(lit("null"), "JSON", copy=False))
 
 
-def get(obj: exp.Expression | None, dtype: DType, name: str) -> tuple[exp.Expression, DType]:
-    """Read field ``name`` of a record (``obj`` None: a column of the row) and its shape."""
+def raw(obj: exp.Expression | None, dtype: DType, name: str) -> tuple[exp.Expression, DType]:
+    """Field ``name`` of a record as stored (``obj`` None: a column of the row), and its shape.
+
+    A JSON field keeps JSON ``null`` apart from a missing key (SQL NULL); see :func:`get`.
+    """
     if dtype.kind == "map":  # DuckDB reads an empty JSON object as a MAP: read it as JSON
         obj, dtype = call("to_json", obj), JSON_T
     if dtype.kind == "struct":
@@ -44,8 +47,34 @@ def get(obj: exp.Expression | None, dtype: DType, name: str) -> tuple[exp.Expres
             return exp.column(exp.to_identifier(name, quoted=True)), t
         return call("struct_extract", obj, lit(name)), t
     if dtype.kind == "json":
-        return json_null_to_sql(call("json_extract", obj, _json_path(name))), JSON_T
+        return call("json_extract", obj, _json_path(name)), JSON_T
     return NULL, NULL_T
+
+
+def get(obj: exp.Expression | None, dtype: DType, name: str) -> tuple[exp.Expression, DType]:
+    """Read field ``name`` of a record: NULL when it is missing or JSON ``null``."""
+    e, t = raw(obj, dtype, name)
+    if t.kind == "json":
+        return json_null_to_sql(e), t
+    return e, t
+
+
+def there(obj: exp.Expression | None, dtype: DType, name: str) -> exp.Expression:
+    """Whether an optional field is there: true; absent (JSON ``null``): false; not recorded: NULL.
+
+    ``runtime.present`` for a record read from JSON: a missing key was not recorded (not
+    surveyed), ``null`` is absent.  A typed column (Parquet, Arrow) holds JSON's ``null``
+    as NULL, so there NULL is *absent*, and a column the table does not have is *not
+    recorded* (docs/sql.md).
+    """
+    e, t = raw(obj, dtype, name)
+    unknown = exp.cast(NULL, "BOOLEAN", copy=False)
+    if t.kind == "null":
+        return unknown
+    if t.kind == "json":
+        return case([(is_null(e), unknown), (exp.EQ(this=call("json_type", e), expression=lit("NULL")), exp.false())],
+                    exp.true())
+    return not_null(e)
 
 
 def elements(e: exp.Expression, dtype: DType) -> tuple[exp.Expression, DType] | None:
