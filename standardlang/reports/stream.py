@@ -17,6 +17,7 @@ import json
 import sys
 from typing import Any
 
+from standardlang.backends.python import runtime as rt
 from standardlang.backends.python.runtime import Bounds
 from standardlang.engine.verdict import Status
 from standardlang.reports.csv_report import COLUMNS, _clean, neutralise
@@ -43,27 +44,36 @@ def missing_fields(rule: Any, interp: Any, record: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(missing))
 
 
-def _node_missing(node: Any, interp: Any, scopes: list) -> tuple[Any, tuple[str, ...]]:
-    """(held, missing) of one condition, as ``explain_node`` finds them."""
+def _node_missing(node: Any, interp: Any, scopes: list) -> tuple[Any, tuple[str, ...], bool]:
+    """(held, missing, plain) of one condition, as ``explain_node`` finds them; ``plain``: its value
+    is true, false or unknown as the interpreter gives it (not a number read as a condition, no bad data)."""
     from standardlang.backends.python.runtime import BadValue
     from standardlang.lang import ir
 
     try:
         if isinstance(node, ir.Logic):
             children = [_node_missing(p, interp, scopes) for p in _flatten(node, node.op)]
-            value = interp.eval(node, scopes)
+            if all(c[2] for c in children):
+                # every part a plain three-valued condition: Kleene's and/or of the parts is the value
+                fold = rt.and3 if node.op == "and" else rt.or3
+                value = children[0][0]
+                for c in children[1:]:
+                    value = fold(value, c[0])
+            else:  # a value that is not true/false/unknown, or a part that met bad data: as the interpreter
+                value = interp.eval(node, scopes)
             if value is not None:  # decided: an unknown part decides nothing, so it is not named
                 children = [c for c in children if c[0] is not None]
-            return value, tuple(dict.fromkeys(m for _, ms in children for m in ms))
+            return value, tuple(dict.fromkeys(m for c in children for m in c[1])), True
         if isinstance(node, ir.Unary) and node.op == "not":
             child = _node_missing(node.operand, interp, scopes)
-            return interp.eval(node, scopes), child[1]
+            return interp.eval(node, scopes), child[1], True
         missing: list[str] = []
         value = interp.eval(node, scopes, missing)
-        held = value if isinstance(value, bool) or value is None else bool(value)
-        return held, tuple(dict.fromkeys(missing))
+        if value is not None and value is not True and value is not False:
+            return bool(value), tuple(dict.fromkeys(missing)), False
+        return value, tuple(dict.fromkeys(missing)), True
     except BadValue:  # a part the verdict did not need, on bad data (schemaless records)
-        return None, ()
+        return None, (), False
 
 
 def _flatten(n: Any, op: str) -> list:
