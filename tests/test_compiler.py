@@ -144,6 +144,14 @@ def check_backends_agree(spec: sl.Spec, recs: list) -> None:
     recs=[{"households": 20, "area": 5, "plot": {"area": 3}, "open": False,
            "units": [{"n": 1, "area": 60, "open": True, "spaces": [{"n": 5, "area": 4}, {"n": 30, "area": 2}]}]},
           {"households": 2, "plot": {"area": 9}, "units": [{"n": 9, "area": 10, "spaces": [{"n": 5, "area": 4}]}]}])
+@example(spec=S.condition_spec([  # the inline numeric forms (numeric.py) at their boundaries, ints and floats
+    E("area >= plot.area"), E("households between floors and floors * 1.3"), E("area / plot.area >= 50 %"),
+    E("area + opt_area <= plot.area"), E("3 * area < land"), E("households == plot.n")]),
+    recs=[{"area": 100, "plot": {"area": 100, "n": 2}, "households": 13, "floors": 10, "opt_area": 0, "land": 1},
+          {"area": 50, "plot": {"area": 100, "n": 13}, "households": 13, "floors": 10.0, "opt_area": 50, "land": 0.015},
+          {"area": 0.5, "plot": {"area": 1, "n": 0}, "households": 10, "floors": 10, "land": 0.00015},
+          {"area": 7, "plot": {"area": 0}, "households": 14, "floors": 10.5},
+          {"area": 60, "plot": {"area": 100}, "households": 12, "floors": 9.5, "opt_area": 40.0}])
 def test_compiled_rules_agree_with_interpreter(spec, recs):
     check_backends_agree(load_ast(spec), recs)
 
@@ -276,6 +284,40 @@ def test_sabotage_ge_as_gt_turns_the_differential_test_red(monkeypatch):
         _run(test_schemaless_compiled_agrees_with_interpreter)
 
 
+def test_sabotage_of_the_inline_numeric_forms_turns_the_differential_test_red(monkeypatch):
+    """The typed comparisons written inline (backends/python/numeric.py): `>=` as `>`, caught."""
+    from standardlang.backends.python.numeric import NumericEmitter
+
+    real = NumericEmitter._int_test
+
+    def wrong(self, op, a, b, atoms):
+        return real(self, ">" if op == ">=" else op, a, b, atoms)
+
+    monkeypatch.setattr(NumericEmitter, "_int_test", wrong)
+    with pytest.raises(AssertionError):
+        _run(test_compiled_rules_agree_with_interpreter)
+
+
+def test_sabotage_of_the_cross_multiplication_turns_the_differential_test_red(monkeypatch):
+    """A rational constant cross-multiplied by its numerator only (`1.3 * d` as `13 * d`), caught."""
+    from fractions import Fraction as F
+
+    from standardlang.backends.python import numeric
+
+    real = numeric.term
+
+    def wrong(n):
+        t = real(n)
+        if t is not None and t.coef.denominator != 1:
+            t.coef = F(t.coef.numerator)
+        return t
+
+    monkeypatch.setattr(numeric, "term", wrong)
+    monkeypatch.setattr("standardlang.backends.python.compiler.term", wrong)
+    with pytest.raises(AssertionError):
+        _run(test_compiled_rules_agree_with_interpreter)
+
+
 def test_sabotage_and_as_or_turns_the_differential_test_red(monkeypatch):
     monkeypatch.setattr(Compiler, "and_expr", Compiler.or_expr)
     with pytest.raises(AssertionError):
@@ -354,7 +396,7 @@ def test_the_line_map_points_at_the_condition_not_only_the_rule(monkeypatch):
     def broken(*args):
         raise ZeroDivisionError("sabotaged")
 
-    monkeypatch.setattr(runtime, "between", broken)
+    monkeypatch.setattr(runtime, "scaled", broken)  # the field read the condition makes
     with pytest.raises(ZeroDivisionError) as info:
         spec.rule_function("3.green")({"green": 30})
     debug.annotate(info.value)

@@ -271,7 +271,7 @@ def test_generated_source_holds_spec_text_only_in_string_literals():
 
     spec = sl.loads(HOSTILE_SPEC, "hostile.stdl")
     sources = [spec.python_source()]
-    assert spec.python_source().count("\ndef ") >= 4
+    assert spec.python_source().count("\ndef ") >= 3  # two rules and the value (small definitions are inlined)
     for src in sources:
         tokens = _tokens(src)
         for i, tok in enumerate(tokens):

@@ -18,9 +18,11 @@ from standardlang.errors import Source
 from standardlang.backends.python.debug import annotate
 from standardlang.backends.python.interpreter import Interpreter, rule_status
 from standardlang.backends.python.runtime import BadValue
+from standardlang.backends.python.schema_check import quick_check
 from standardlang.engine.reads import path_of, read_paths, reads_bad, rule_nodes
 from standardlang.engine.evaluate import (IndicatorResult, Verdict, bad_data, judge_indicator, record_problems,
                                           status_of, statuses, verdict_function)
+from standardlang.engine.judging import RecordResult, RulePlan
 from standardlang.engine.items import ItemResult, ItemSummary, group_field, record_items, summarize
 from standardlang.data.inventory import Inventory, collection_names
 from standardlang.lang.model import CheckedRule, CheckedSpec
@@ -50,6 +52,10 @@ class Spec:
         interp = self.interpreter
         self._interpreted_fns = {r.id: (lambda record, _r=r: rule_status(_r, interp, record)) for r in checked.rules}
         self._roots: dict[str, Any] = {}  # rule -> field paths it reads; filled when needed
+        # entity -> the compiled quick check of its records (made here: evaluating never compiles code)
+        self._checks: dict[str, Any] = {name: quick_check(rtype, f"{path or checked.name}:{name}")
+                                        for name, rtype in checked.entities.items()}
+        self._plans: dict[tuple, tuple] = {}  # (entity, backend, id(rules)) -> (rules, RulePlan, rules object)
 
     def python_source(self) -> str:
         """The generated Python of this spec: one function per rule, let and indicator value.
@@ -175,21 +181,28 @@ class Spec:
 
         ``backend="interpreter"`` judges with the reference interpreter instead of the
         compiled functions (the same validation, the same verdicts: used to compare them).
+        The verdict objects are built when first asked for (:class:`RecordResult`).
         """
+        plan = self._plan(entity, rules, backend)
+        problems, statuses = plan.judge(record)
+        return RecordResult(entity, self.record_id(entity, record, index), None, problems, record, statuses, plan)
+
+    def _plan(self, entity: str, rules: Sequence[CheckedRule] | None, backend: str) -> RulePlan:
+        """The :class:`RulePlan` of ``rules`` (default: every rule of ``entity``), made once and kept."""
+        key = (entity, backend, None if rules is None else id(rules))
+        found = self._plans.get(key)
+        chosen = None if rules is None else tuple(rules)
+        if found is not None and found[0] == chosen:  # the same rules (a list could have been changed in place)
+            return found[1]
+        if chosen is None:
+            chosen = tuple(r for r in self.checked.rules if r.entity == entity)
         fns = self._rule_fns if backend == "compiled" else self._interpreted_fns
         rtype = self.checked.entities.get(entity)
-        rid = self.record_id(entity, record, index)
-        problems, linked = record_problems(record, rtype) if rtype is not None else ([], [])
-        bad_paths = {path_of(p.path) for p in problems + linked}
-        verdicts = []
-        for r in rules if rules is not None else [r for r in self.checked.rules if r.entity == entity]:
-            if bad_paths and (not isinstance(record, dict)
-                              or any(reads_bad(self.roots(r), b) for b in bad_paths)):
-                status = Status.ERROR
-            else:
-                status = status_of(fns[r.id], record)
-            verdicts.append(Verdict(r, status, record, self, rid))
-        return RecordResult(entity, rid, verdicts, problems, record)
+        plan = RulePlan(chosen, [fns[r.id] for r in chosen], rtype, self, self.roots, self._checks.get(entity) if rtype is not None else None)
+        if len(self._plans) > 256:  # callers that make a new list of rules per record
+            self._plans.clear()
+        self._plans[key] = (None if rules is None else tuple(rules), plan, rules)  # rules kept: its id stays unique
+        return plan
 
     def roots(self, rule: CheckedRule) -> tuple[frozenset[str], frozenset[str]]:
         """The field paths ``rule`` reads, and those it reads as whole values (computed once, when needed)."""
@@ -391,30 +404,6 @@ class Value:
 
     def __repr__(self) -> str:
         return f"<Value {self}>"
-
-
-class RecordResult:
-    """All verdicts for one record."""
-
-    def __init__(self, entity: str, record_id: str, verdicts: list[Verdict], problems: list[Problem], record: Any):
-        self.entity = entity
-        self.record_id = record_id
-        self.verdicts = verdicts
-        self.problems = problems
-        self.record = record
-
-    def verdict(self, rule_id: str) -> Verdict:
-        for v in self.verdicts:
-            if v.rule.id == rule_id:
-                return v
-        raise KeyError(rule_id)
-
-    def to_dict(self, explain: bool = True) -> dict:
-        d = {"entity": self.entity, "record": self.record_id,
-             "verdicts": [v.to_dict(explain) for v in self.verdicts]}
-        if self.problems:
-            d["problems"] = [p.to_dict() for p in self.problems]
-        return d
 
 
 class Report:

@@ -31,12 +31,15 @@ from typing import Any, Callable
 from standardlang.backends.python import runtime
 from standardlang.backends.python.debug import Function, Module, Origin
 from standardlang.backends.python.interpreter import Interpreter, rule_status
+from standardlang.backends.python.numeric import NumericEmitter, term
 from standardlang.lang import ir, ranges, vocabulary
 from standardlang.lang.model import CheckedRule
-from standardlang.lang.types import Dynamic, LetInfo, ListT, SetT
+from standardlang.lang.types import Dynamic, EnumT, LetInfo, ListT, SetT, TextT
 from standardlang.status import Status
 
 _INLINE = (bool, int, type(None))
+#: every int up to this is a float too: a float compares with it the same by value or by decimal
+_EXACT_FLOAT_INTS = 2 ** 53
 #: aggregates whose item is a condition (as in the interpreter)
 _BOOL_AGGREGATES = ("all", "any", "count", "share")
 #: the environment switch of strict mode (the test suite sets it): a fallback raises
@@ -61,7 +64,7 @@ def _is_dynamic(n: ir.Node) -> bool:
     return isinstance(n.type, Dynamic)
 
 
-class Compiler:
+class Compiler(NumericEmitter):
     """Generates and compiles the functions of one spec (or expression) into one :class:`Module`.
 
     Args:
@@ -79,6 +82,7 @@ class Compiler:
         self.namespace: dict[str, Any] = {
             "_rt": runtime, "_q": runtime.q, "_PASS": Status.PASS, "_FAIL": Status.FAIL,
             "_UNK": Status.UNKNOWN, "_NA": Status.NOT_APPLICABLE, "_type": type, "_dict": dict, "_int": int,
+            "_frozenset": frozenset, "_map": map,
         }
         self.module = Module(name, self.namespace, strict)
         self.consts: dict[Any, str] = {}
@@ -132,6 +136,14 @@ class Compiler:
             name = f"_k{len(self.consts)}"
             self.consts[key] = name
             self.namespace[name] = value
+        return self.consts[key]
+
+    def enum_lookup(self, enum: EnumT) -> str:
+        """The name of an enum's dict label-or-member -> member (one per enum)."""
+        key = ("enum", enum.name, enum.members, enum.labels)
+        if key not in self.consts:
+            name = self.consts[key] = f"_k{len(self.consts)}"
+            self.namespace[name] = enum.lookup()
         return self.consts[key]
 
     # ---------------------------------------------------------------- functions
@@ -201,6 +213,8 @@ class Compiler:
             var, test = simple
             return [(f"_v = {var}", line), ("if _v is None:", None), ("    _u = True", None),
                     (f"elif not ({test}):", line), (f"    return {fail}", None)]
+        if _two_valued_present(c, ["_r"], f):  # never unknown: true or false
+            return [(f"if not {self.test(c, ['_r'], f)}:", line), (f"    return {fail}", None)]
         return [(f"_v = {self.test(c, ['_r'], f)}", line), ("if _v is not True:", None),
                 ("    if _v is False:", None), (f"        return {fail}", None), ("    _u = True", None)]
 
@@ -234,6 +248,8 @@ class Compiler:
         """
         if dynamic:  # a schemaless value: ints inline, anything else through the runtime's checks
             return f"({var} {op} {v!r} if _type({var}) is _int else _rt.compare({op!r}, {var}, {v!r}))"
+        if abs(v) > _EXACT_FLOAT_INTS:  # a float beside a huge int: its decimal and binary values may straddle it
+            return f"({var} {op} {v!r} if {var}.__class__ is _int else _rt.compare({op!r}, {var}, {v!r}))"
         return f"{var} {op} {v!r}"
 
     def value(self, node: ir.Node, label: str = "value") -> str:
@@ -295,6 +311,12 @@ class Compiler:
         return self.const(n.value)
 
     def read(self, n: ir.Field, base: str, base_may_be_none: bool, f: _Func) -> str:
+        """Code reading field ``n`` of ``base``.
+
+        A typed field is read from a record validation has passed (the engine validates
+        before any rule function runs): it is a dict, and an enum value is a member or
+        one of its labels, mapped to the member by a dict lookup.
+        """
         if _is_dynamic(n):  # a record of unknown shape: a dict is read here, anything else by the runtime
             t = base if base.isidentifier() else f.temp()
             bind = t if t == base else f"({t} := {base})"
@@ -310,17 +332,16 @@ class Compiler:
             code = f"{base}.get({n.name!r})"
         if n.scale is not None:
             code = f"_rt.scaled({code}, {self.const(n.scale)})"
-        elif n.is_set and n.enum is not None:
-            code = f"_rt.enumset({code}, {self.const(n.enum.lookup())})"
-        elif n.enum is not None:
-            code = f"_rt.enum({code}, {self.const(n.enum.lookup())})"
+        elif n.enum is not None:  # validated: every value is a member or a label (see read's docstring)
+            t = f.temp()
+            lookup = self.enum_lookup(n.enum)
+            each = f"_frozenset(_map({lookup}.__getitem__, {t}))" if n.is_set else f"{lookup}[{t}]"
+            code = f"(None if ({t} := {code}) is None else {each})"
         return code
 
     def c_Field(self, n: ir.Field, scopes, f: _Func):
         key = _root_path_key(n)
-        hoist = key is not None and scopes[-1 - _root_depth(n)] == f.root and \
-            len(scopes) - 1 - _root_depth(n) == 0 and (n.obj is None or not _is_dynamic(n))
-        if hoist:  # read once per call, at the top of the function
+        if _hoistable(n, scopes, f):  # read once per call, at the top of the function
             if key not in f.hoisted:
                 if n.obj is None:
                     code = self.read(n, f.root, False, f)
@@ -344,6 +365,11 @@ class Compiler:
 
     def c_LetRef(self, n: ir.LetRef, scopes, f):
         key = f"{n.entity}.{n.name}"
+        if n.obj is None:
+            scope = scopes[0] if n.entity.startswith("goal:") else scopes[-1 - n.depth]
+            info = self.lets[key]
+            if scope == f.root and _small(info.ir):  # inline: its reads join the function's own, read once
+                return self.expr(info.ir, [scope], f)
         fn = self.let_func(key)
         if n.obj is None:
             if n.entity.startswith("goal:"):
@@ -364,6 +390,9 @@ class Compiler:
         return f"(None if ({t} := {self.expr(n.operand, scopes, f)}) is None else -_q({t}))"
 
     def c_Binary(self, n: ir.Binary, scopes, f):
+        inline = self.inline_arith(n, scopes, f)
+        if inline is not None:
+            return inline
         left, right = self.expr(n.left, scopes, f), self.expr(n.right, scopes, f)
         if n.op == "/":
             return f"_rt.div({left}, {right})"
@@ -377,7 +406,10 @@ class Compiler:
         left, right, op = n.left, n.right, n.op
         if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
             left, right, op = right, left, _MIRROR[op]
-        if isinstance(right, ir.Const) and right.value is not None and not ranges.may_be_partial(left, self.lets):
+        plain = term(left)
+        if isinstance(right, ir.Const) and right.value is not None and not ranges.may_be_partial(left, self.lets) \
+                and not (isinstance(right.value, Fraction) or (plain is not None and (plain.coef != 1 or plain.den))
+                         and self.exact_numbers(left, right)):
             t = f.temp()
             lhs = self.expr(left, scopes, f)
             v = right.value
@@ -394,9 +426,15 @@ class Compiler:
                 if op in ("==", "!="):
                     return f"(None if ({t} := {lhs}) is None else {'not ' if op == '!=' else ''}_rt.eq({t}, {self.const(v)}))"
                 return f"(None if ({t} := {lhs}) is None else _q({t}) {op} {self.const(v)})"
+        inline = self.inline_compare(op, left, right, scopes, f)
+        if inline is not None:  # typed numbers: integers inline, rational constants cross-multiplied
+            return inline
         return f"_rt.compare({op!r}, {self.expr(left, scopes, f)}, {self.expr(right, scopes, f)})"
 
     def c_Between(self, n: ir.Between, scopes, f):
+        inline = self.inline_between(n, scopes, f)
+        if inline is not None:
+            return inline
         return (f"_rt.between({self.expr(n.value, scopes, f)}, {self.expr(n.low, scopes, f)}, "
                 f"{self.expr(n.high, scopes, f)})")
 
@@ -404,6 +442,13 @@ class Compiler:
         return "[" + ", ".join(self.expr(i, scopes, f) for i in n.items) + "]"
 
     def c_Member(self, n: ir.Member, scopes, f):
+        coll = n.collection
+        if isinstance(coll, ir.SetLiteral) and isinstance(n.value.type, (EnumT, TextT)) and not _is_dynamic(n.value) \
+                and all(isinstance(i, ir.Const) and isinstance(i.value, str) for i in coll.items):
+            # text (or an enum member) among constant words: one set test
+            t = f.temp()
+            words = self.const(frozenset(i.value for i in coll.items))
+            return f"(None if ({t} := {self.expr(n.value, scopes, f)}) is None else {t} {'not in' if n.negated else 'in'} {words})"
         code = f"_rt.member({self.expr(n.value, scopes, f)}, {self.expr(n.collection, scopes, f)})"
         if n.negated:
             t = f.temp()
@@ -431,6 +476,8 @@ class Compiler:
 
     def c_Present(self, n: ir.Present, scopes, f):
         target = n.target
+        if _two_valued_present(n, scopes, f):  # a required field: there or not, read once at the top
+            return f"({self.c_Field(target, scopes, f)} is not None)"
         if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
             base = scopes[-1 - target.depth] if target.obj is None else self.expr(target.obj, scopes, f)
             return f"_rt.present({base}, {target.name!r}, {target.optional!r})"
@@ -495,6 +542,27 @@ def _root_path_key(n: ir.Field) -> tuple | None:
             return tuple(reversed(parts))
         x = x.obj
     return None
+
+
+#: definitions of at most this many IR nodes are written inline where the function's own record uses them
+_INLINE_LET_NODES = 40
+
+
+def _small(node: ir.Node) -> bool:
+    return node is not None and sum(1 for _ in ir.walk(node)) <= _INLINE_LET_NODES
+
+
+def _two_valued_present(n: ir.Node, scopes: list[str], f: _Func) -> bool:
+    """`present(field)` of a required field of the function's own record: true or false, never unknown
+    (an optional field's missing key is unknown, see runtime.present)."""
+    return isinstance(n, ir.Present) and isinstance(n.target, ir.Field) and not n.target.optional \
+        and _hoistable(n.target, scopes, f)
+
+
+def _hoistable(n: ir.Field, scopes: list[str], f: _Func) -> bool:
+    """Whether field ``n`` is read from the function's own record by a path of names (read once, at the top)."""
+    return _root_path_key(n) is not None and scopes[-1 - _root_depth(n)] == f.root and \
+        len(scopes) - 1 - _root_depth(n) == 0 and (n.obj is None or not _is_dynamic(n))
 
 
 def _root_depth(n: ir.Field) -> int:

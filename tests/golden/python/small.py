@@ -3,11 +3,8 @@ def rule_1_classes(_r):
     _p0 = _r.get('kindergarten')
     _p1 = (None if _p0 is None else _p0.get('classes'))
     _u = False
-    _v = _rt.present(_r, 'kindergarten', True)
-    if _v is not True:
-        if _v is False:
-            return _FAIL
-        _u = True
+    if not (_p0 is not None):
+        return _FAIL
     _v = _p1
     if _v is None:
         _u = True
@@ -15,26 +12,20 @@ def rule_1_classes(_r):
         return _FAIL
     return _UNK if _u else _PASS
 
-# let community.big — small.stdl:13
-def let_community_big(_s0):
-    if _s0 is None:
-        return None
-    _p0 = _s0.get('households')
-    return (None if (_t1 := _p0) is None else _t1 >= 1000)
-
 # rule 2.area — small.stdl:22
 def rule_2_area(_r):
-    _p0 = _rt.enum(_r.get('kind'), _k0)
-    _p1 = _r.get('kindergarten')
-    _p2 = (None if _p1 is None else _p1.get('building_area'))
-    _p3 = _rt.olist_get(_r, 'stores')
-    _a = (False if (_t1 := (None if (_t2 := _p0) is None else _t2 == 'new')) is False else (False if (_t3 := let_community_big(_r)) is False else (None if _t1 is None or _t3 is None else True)))
+    _p0 = (None if (_t3 := _r.get('kind')) is None else _k0[_t3])
+    _p1 = _r.get('households')
+    _p2 = _r.get('kindergarten')
+    _p3 = (None if _p2 is None else _p2.get('building_area'))
+    _p4 = _rt.olist(_r.get('stores'))
+    _a = (False if (_t1 := (None if (_t2 := _p0) is None else _t2 == 'new')) is False else (False if (_t4 := (None if (_t5 := _p1) is None else _t5 >= 1000)) is False else (None if _t1 is None or _t4 is None else True)))
     if _a is not True:
         return _NA if _a is False else _UNK
-    _h = (None if (_t4 := _p2) is None else _t4 >= 2200)
+    _h = (None if (_t6 := _p3) is None else _t6 >= 2200)
     if _h is True:
         return _PASS
-    _x = _rt.compare('>=', _rt.aggregate('count', _p3, None, lambda _s1: (False if (_t5 := (None if (_t6 := _s1.get('building_area')) is None else _t6 >= 50)) is False else (False if (_t7 := _s1.get('open')) is False else (None if _t5 is None or _t7 is None else True)))), 2)
+    _x = _rt.compare('>=', _rt.aggregate('count', _p4, None, lambda _s1: (False if (_t7 := (None if (_t8 := _s1.get('building_area')) is None else _t8 >= 50)) is False else (False if (_t9 := _s1.get('open')) is False else (None if _t7 is None or _t9 is None else True)))), 2)
     if _x is True:
         return _PASS
     _h = None if (_h is None or _x is None) else False
@@ -44,7 +35,7 @@ def rule_2_area(_r):
 def rule_3_green(_r):
     _p0 = _rt.scaled(_r.get('green'), _k1)
     _u = False
-    _v = _rt.between(_p0, _k2, _k3)
+    _v = (None if (_t1 := _p0) is None else ((10 * _t1 >= 3 and 100 * _t1 <= 39) if _t1.__class__ is _int else (((_t1q := _q(_t1)),) and 10 * _t1q >= 3 and 100 * _t1q <= 39)))
     if _v is not True:
         if _v is False:
             return _FAIL
@@ -53,11 +44,9 @@ def rule_3_green(_r):
 
 # value 1_community — small.stdl:37
 def value_1_community(_r):
-    _p0 = _rt.olist_get(_r, 'stores')
+    _p0 = _rt.olist(_r.get('stores'))
     return _rt.exact(_rt.aggregate('share', _p0, None, lambda _s1: _s1.get('open')))
 
 # constants (passed in the namespace):
 # _k0 = a dict of 4 items (enum labels, set members)
 # _k1 = Fraction(1, 100)
-# _k2 = Fraction(3, 10)
-# _k3 = Fraction(39, 100)
