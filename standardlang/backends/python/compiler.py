@@ -54,6 +54,7 @@ class _Func:
         self.temps = 0
         self.hoisted: dict[tuple, str] = {}
         self.prelude: list[tuple[str, int | None]] = []
+        self.dicts: set[str] = set()  # hoisted schemaless values whose `is a dict` test is hoisted too
 
     def temp(self) -> str:
         self.temps += 1
@@ -318,6 +319,8 @@ class Compiler(NumericEmitter):
         one of its labels, mapped to the member by a dict lookup.
         """
         if _is_dynamic(n):  # a record of unknown shape: a dict is read here, anything else by the runtime
+            if base in f.dicts:  # its shape tested once, where it was read
+                return f"({base}.get({n.name!r}) if {base}_dict else _rt.dget({base}, {n.name!r}))"
             t = base if base.isidentifier() else f.temp()
             bind = t if t == base else f"({t} := {base})"
             return f"({t}.get({n.name!r}) if _type({bind}) is _dict else _rt.dget({t}, {n.name!r}))"
@@ -350,6 +353,9 @@ class Compiler(NumericEmitter):
                 var = f"_p{len(f.hoisted)}"
                 f.hoisted[key] = var
                 f.prelude.append((f"{var} = {code}", _line(n)))
+                if _is_dynamic(n):  # the schemaless value's shape, tested once for all the reads below it
+                    f.prelude.append((f"{var}_dict = _type({var}) is _dict", _line(n)))
+                    f.dicts.add(var)
             return f.hoisted[key]
         if n.obj is None:
             return self.read(n, scopes[-1 - n.depth], False, f)
