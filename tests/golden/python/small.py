@@ -3,8 +3,11 @@ def rule_1_classes(_r):
     _p0 = _r.get('kindergarten')
     _p1 = (None if _p0 is None else _p0.get('classes'))
     _u = False
-    if not (_p0 is not None):
-        return _FAIL
+    _v = _rt.present(_r, 'kindergarten', True)
+    if _v is not True:
+        if _v is False:
+            return _FAIL
+        _u = True
     _v = _p1
     if _v is None:
         _u = True
@@ -18,14 +21,14 @@ def rule_2_area(_r):
     _p1 = _r.get('households')
     _p2 = _r.get('kindergarten')
     _p3 = (None if _p2 is None else _p2.get('building_area'))
-    _p4 = (_t7 if (_t7 := _r.get('stores')) is not None else [])
+    _p4 = _rt.olist_get(_r, 'stores')
     _a = (False if (_t1 := (None if (_t2 := _p0) is None else _t2 == 'new')) is False else (False if (_t4 := (None if (_t5 := _p1) is None else _t5 >= 1000)) is False else (None if _t1 is None or _t4 is None else True)))
     if _a is not True:
         return _NA if _a is False else _UNK
     _h = (None if (_t6 := _p3) is None else _t6 >= 2200)
     if _h is True:
         return _PASS
-    _x = _rt.compare('>=', _rt.aggregate('count', _p4, None, lambda _s1: (False if (_t8 := (None if (_t9 := _s1.get('building_area')) is None else _t9 >= 50)) is False else (False if (_t10 := _s1.get('open')) is False else (None if _t8 is None or _t10 is None else True)))), 2)
+    _x = _rt.compare('>=', _rt.aggregate('count', _p4, None, lambda _s1: (False if (_t7 := (None if (_t8 := _s1.get('building_area')) is None else _t8 >= 50)) is False else (False if (_t9 := _s1.get('open')) is False else (None if _t7 is None or _t9 is None else True)))), 2)
     if _x is True:
         return _PASS
     _h = None if (_h is None or _x is None) else False
@@ -44,7 +47,7 @@ def rule_3_green(_r):
 
 # value 1_community — small.stdl:37
 def value_1_community(_r):
-    _p0 = (_t1 if (_t1 := _r.get('stores')) is not None else [])
+    _p0 = _rt.olist_get(_r, 'stores')
     return _rt.exact(_rt.aggregate('share', _p0, None, lambda _s1: _s1.get('open')))
 
 # constants (passed in the namespace):
