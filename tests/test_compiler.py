@@ -152,6 +152,8 @@ def check_backends_agree(spec: sl.Spec, recs: list) -> None:
           {"area": 0.5, "plot": {"area": 1, "n": 0}, "households": 10, "floors": 10, "land": 0.00015},
           {"area": 7, "plot": {"area": 0}, "households": 14, "floors": 10.5},
           {"area": 60, "plot": {"area": 100}, "households": 12, "floors": 9.5, "opt_area": 40.0}])
+@example(spec=S.condition_spec([E("0 != (if busy then 0 else 1)"), E("(if open then 2 else 3) > 1")]),
+         recs=[{}, {"households": 200, "open": False}])  # found: an unknown if-test is a range, not a number
 def test_compiled_rules_agree_with_interpreter(spec, recs):
     check_backends_agree(load_ast(spec), recs)
 
