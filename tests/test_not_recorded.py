@@ -203,4 +203,9 @@ def test_the_planner_surveys_first_and_never_builds_what_is_not_recorded():
                    for r in i.routes for ch in r.changes)
     city = plan.place("city", "city")
     assert city.totals.build["service_station"] == 1 and city.totals.survey["service_station"] == 1
-    assert "unsurveyed" in city.totals.to_survey
+    assert "unsurveyed" in city.totals.to_survey and "unsurveyed" not in city.totals.communities
+    from standardlang.reports.plan_html import render_html
+
+    page = render_html(plan, "zh")
+    survey = page.split('data-table="survey"')[1].split("</table>")[0]
+    assert "先调查:未记录的设施(不计入新建)" in page and "service_station" in survey

@@ -359,14 +359,16 @@ PLAN_HTML_WORDS = {
            "communities": "communities", "target": "target", "now": "now", "ways": "to reach the target",
            "affected": "communities with something to build", "projects": "Projects", "fixes": "fixes",
            "missed": "Targets still missed at the end of", "none": "nothing", "subdistricts": "Subdistricts",
-           "unknown_value": "unknown"},
+           "unknown_value": "unknown",
+           "survey": "Survey first: facilities not recorded (not counted as to build)"},
     "zh": {"title": "规划:需要建设的内容", "city": "市", "district": "区", "subdistrict": "街道/镇",
            "build": "新建设施", "add": "需增加的数量", "reduce": "需降低的数量", "enlarge": "需扩建的现有设施",
            "members": "需增加的内容", "items": "各条目未达标的社区数", "indicators": "指标",
            "facility": "设施", "count": "数量", "figure": "项目", "total": "合计", "item": "条目",
            "communities": "社区数", "target": "目标", "now": "现状", "ways": "达标所需",
            "affected": "个社区有待建设", "projects": "项目", "fixes": "解决",
-           "missed": "截至以下年份仍未达标的指标:", "none": "无", "subdistricts": "街道/镇", "unknown_value": "未知"},
+           "missed": "截至以下年份仍未达标的指标:", "none": "无", "subdistricts": "街道/镇", "unknown_value": "未知",
+           "survey": "先调查:未记录的设施(不计入新建)"},
 }
 
 #: the words of ``standardlang explain`` around the explanation itself

@@ -74,6 +74,10 @@ def _place(plan: Any, place: Any, w: dict, series: dict, lang: str, level: int) 
     if rows:
         out.append(_table("build", w["build"], [w["facility"], "", w["count"]],
                           [[lab, k, str(n)] for lab, k, n in rows], sum(n for *_, n in rows)))
+    if t.survey:  # not recorded: neither built nor counted with what is (docs/plan-format.md)
+        out.append(_table("survey", w["survey"], [w["facility"], "", w["communities"]],
+                          [[plan.labels.get(k, ""), k, str(n)] for k, n in sorted(t.survey.items())],
+                          sum(t.survey.values())))
     for key in ("add", "reduce"):
         table = getattr(t, key)
         if table:
