@@ -27,7 +27,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--indicator", action="store_true", help="RULE names an indicator (when ids collide)")
     p.add_argument("--top", type=int, default=10, help="records below an indicator's level to list (default 10)")
     p.add_argument("--lang", choices=["zh", "en"], default="en",
-                   help="language of the explanation and of the shortfall shown beside it")
+                   help="language of the whole page: headings, the explanation and the shortfall beside it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -139,7 +139,7 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
     w = _words(lang)
     lines = _header(spec, dataset, ent, rid, rec, lang)
     lines.append("")
-    lines.append(result.explain())
+    lines.append(result.explain(lang))
     below = [e for e in ind.entities if e != ent]
     members = _descendants(spec, ent, rec)
     for level in below:
@@ -161,7 +161,7 @@ def _explain_indicator(spec: Any, ind: Any, dataset: Any, ident: str, entity: st
             src = dataset.source(child)
             name = record_name(child, r.record_id)
             label = r.record_id if name == r.record_id else f"{r.record_id} {name}"
-            lines.append(f"  {r.status.value:<8} {label}: {r.value_text}" + (f"  ({src})" if src else "")
+            lines.append(f"  {r.status.value:<8} {label}: {r.value_text_in(lang)}" + (f"  ({src})" if src else "")
                          + (f"  ! {r.error}" if r.error else ""))
         if top and len(values) > top:
             lines.append(w["more"].format(n=len(values) - top))

@@ -336,8 +336,12 @@ class IndicatorResult:
 
     @property
     def value_text(self) -> str:
+        return self.value_text_in("en")
+
+    def value_text_in(self, lang: str) -> str:
+        """The value as text; a value known in part reads ``至少 …`` in Chinese (``lang="zh"``)."""
         return format_number(self.value, self.indicator.unit or display_unit(self.indicator.target.type),
-                             against=self.indicator.target.value)
+                             against=self.indicator.target.value, lang=lang)
 
     def to_dict(self) -> dict:
         ind = self.indicator
@@ -349,19 +353,24 @@ class IndicatorResult:
                 **({"error": self.error} if self.error else {}),
                 **({"missing": list(self.missing)} if self.missing else {})}
 
-    def explain(self) -> str:
+    def explain(self, lang: str = "en") -> str:
+        """The value against the target, the fields that decided it and the clause, in ``lang`` (en, zh)."""
         ind = self.indicator
-        lines = [f"{ind.id} {ind.title or ''} [{ind.attribute}] for {self.entity} {self.record_id or ''}".rstrip(),
-                 f"  value {self.value_text}, target {self.target_text}: {self.status.value}"]
+        w = vocabulary.EXPLANATION_WORDS.get(lang, vocabulary.EXPLANATION_WORDS["en"])
+        attribute = w.get(ind.attribute, ind.attribute)
+        lines = [w["indicator_head"].format(id=ind.id, title=ind.title or "", attribute=attribute, entity=self.entity,
+                                            record=self.record_id or "").rstrip(),
+                 "  " + w["indicator_value"].format(value=self.value_text_in(lang), target=self.target_text,
+                                                    status=w[self.status.value])]
         if self.error:
             lines.append(f"  ! {self.error}")
         if self.missing:
-            head = "missing" if self.status is Status.UNKNOWN else "not recorded (decided whatever they are)"
-            lines.append(f"  {head}: " + ", ".join(self.missing))
+            head = w["missing"] if self.status is Status.UNKNOWN else w["settled_missing"]
+            lines.append(f"  {head} " + ", ".join(self.missing))
         for c in ind.cites:
-            lines.append(f"  source: {c}")
+            lines.append(f"  {w['source']}: {c}")
         for r in ind.readings:
-            lines.append(f"  reading: {r}")
+            lines.append(f"  {w['reading']} {r}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -147,11 +147,16 @@ EXPLANATION_WORDS = {
            "missing": "missing:", "source": "source", "reading": "reading:", "pass": "pass", "fail": "fail",
            "unknown": "unknown", "not_applicable": "not_applicable", "error": "error",
            "not_adopted": "not adopted: the permission (may) was not taken up, which is not a failure",
-           "not_adopted_short": "not adopted"},
+           "not_adopted_short": "not adopted", "binding": "binding", "expected": "expected",
+           "indicator_head": "{id} {title} [{attribute}] for {entity} {record}",
+           "indicator_value": "value {value}, target {target}: {status}",
+           "settled_missing": "not recorded (decided whatever they are):"},
     "zh": {"record": "记录", "applies": "适用条件:", "requires": "要求:", "alternative": "或替代方案",
            "missing": "缺少数据:", "source": "出处", "reading": "解读:", "pass": "通过", "fail": "不通过",
            "unknown": "未知", "not_applicable": "不适用", "error": "数据错误",
-           "not_adopted": "未采用:未使用此许可(可),不算不通过", "not_adopted_short": "未采用"},
+           "not_adopted": "未采用:未使用此许可(可),不算不通过", "not_adopted_short": "未采用",
+           "binding": "约束性", "expected": "预期性", "indicator_head": "{id} {title} [{attribute}] {entity} {record}",
+           "indicator_value": "值 {value},目标 {target}:{status}", "settled_missing": "未记录(无论其值如何,结论不变):"},
 }
 
 #: the words of the text, CSV and JUnit reports

@@ -81,7 +81,7 @@ def render_csv(reports: list[Any], options: Options | None = None) -> str:
                              str(src) if src else ""])
         for i in rep.indicators:
             attribute = word(i.indicator.attribute, o.lang) if o.lang == "zh" else i.indicator.attribute
-            text = (word("indicator_value_line", o.lang).format(value=i.value_text, target=i.target_text)
+            text = (word("indicator_value_line", o.lang).format(value=i.value_text_in(o.lang), target=i.target_text)
                     + (f"; {i.error}" if i.error else ""))
             w.writerow([name, i.entity, i.record_id or "", i.indicator.id, _clean(i.indicator.title), "",
                         attribute, status_word(i.status, o.lang) if o.lang == "zh" else i.status.value, "",
@@ -122,7 +122,7 @@ def render_indicators_csv(reports: list[Any], options: Options | None = None,
             for rank, x in [(None, x) for x in row["values"]] + list(enumerate(row["members"], 1)):
                 w.writerow([rep.spec.name, ind.id, _clean(ind.title), attribute, x.entity, x.record_id or "",
                             _clean(record_name(indicator_record(rep, x), x.record_id)),
-                            "" if x.value is None else x.value_text, x.target_text,
+                            "" if x.value is None else x.value_text_in(o.lang), x.target_text,
                             status_word(x.status, o.lang) if o.lang == "zh" else x.status.value,
                             ind.deadline or "", "" if rank is None else rank])
     return buf.getvalue()

@@ -85,7 +85,7 @@ def _report_data(report: Report, words: dict[str, str]) -> dict:
     tables = [_table_data(spec, entity, results, text_id, words) for entity, results in by_entity.items()]
     return {"name": spec.name, "title": spec.title, "source": spec.checked.meta.get("source"),
             "summary": report.summary(), "tables": tables, "texts": texts,
-            "indicators": _indicator_data(report), "items": _item_summary_data(report)}
+            "indicators": _indicator_data(report, words.get("_lang", "en")), "items": _item_summary_data(report)}
 
 
 def _table_data(spec, entity: str, results: list, text_id, words: dict[str, str]) -> dict:
@@ -151,7 +151,7 @@ def _item_summary_data(report: Report) -> list[dict]:
             for s in groups[""]]
 
 
-def _indicator_data(report: Report) -> list[dict]:
+def _indicator_data(report: Report, lang: str = "en") -> list[dict]:
     spec = report.spec
     out: dict[str, dict] = {}
     for ind in spec.indicators:
@@ -166,7 +166,7 @@ def _indicator_data(report: Report) -> list[dict]:
         item["results"].append({"name": _text(record.get("name")) if isinstance(record, dict) else None,
             "entity": res.entity, "entity_label": (rtype.label if rtype is not None else None) or res.entity,
             "rank": _ENTITY_RANK.get(res.entity, 9), "record": res.record_id, "value": _number(res.value),
-            "value_text": d["value_text"], "status": d["status"], "error": res.error})
+            "value_text": res.value_text_in(lang), "status": d["status"], "error": res.error})
     for item in out.values():
         item["results"].sort(key=lambda x: x["rank"])
     return [item for item in out.values() if item["results"]]

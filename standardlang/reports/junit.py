@@ -69,12 +69,12 @@ def render_junit(reports: list[Any], options: Options | None = None) -> str:
                 case = ET.SubElement(suite, "testcase", classname=_x(f"{rep.spec.name}.{entity}.{i.record_id}"),
                                      name=_x(f"{i.indicator.id} {i.indicator.title or ''}".strip()))
                 counts["tests"] += 1
-                text = (word("indicator_value_line", o.lang).format(value=i.value_text, target=i.target_text)
+                text = (word("indicator_value_line", o.lang).format(value=i.value_text_in(o.lang), target=i.target_text)
                         + f" [{word(i.indicator.attribute, o.lang)}]")
                 if is_indicator_failure(i, o.fail_on):
                     counts["failures"] += 1
                     el = ET.SubElement(case, "failure", type=i.status.value, message=_x(text))
-                    el.text = _x(i.explain())
+                    el.text = _x(i.explain(o.lang))
                 elif i.status is Status.UNKNOWN:
                     counts["skipped"] += 1
                     ET.SubElement(case, "skipped", message=_x(word("unknown_label", o.lang) + text))

@@ -158,7 +158,7 @@ def _chart(d: Any, points: list | None, w: dict, lang: str) -> str:
     svg.append("</svg>")
     ways = "; ".join(t.describe(lang) for t in d.terms)
     attr = word(d.attribute, lang)
-    value = w["unknown_value"] if d.value is None else format_number(d.value, d.unit)
+    value = w["unknown_value"] if d.value is None else format_number(d.value, d.unit, lang=lang)
     caption = (f'<figcaption><b>{_e(d.indicator)} {_e(d.title)}</b> [{_e(attr)}] '
                f'<span class="{_e(d.status)}">{_e(value)}</span> → '
                f'{_e(w["target"])} {_e(format_number(d.target, d.unit))}'

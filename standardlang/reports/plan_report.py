@@ -80,7 +80,7 @@ def indicator_line(d: Any, lang: str = "en") -> str:
     attr = word(d.attribute, lang)
     op = vocabulary.OP_SYMBOL.get(d.op, d.op)
     head = (f"{mark} {d.indicator} {d.title or ''} [{attr}{', ' + str(d.deadline) if d.deadline else ''}] "
-            f"{format_number(d.value, d.unit)} → {op} {format_number(d.target, d.unit)}")
+            f"{format_number(d.value, d.unit, lang=lang)} → {op} {format_number(d.target, d.unit)}")
     if d.status == "pass":
         return head
     if d.status != "fail":

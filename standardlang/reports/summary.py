@@ -119,7 +119,7 @@ def _indicator_lines(rep: Any, o: Options) -> list[str]:
     parts = []
     for results in list(off.values())[:TOP + 2]:
         ind = results[0].indicator
-        where = ", ".join(f"{record_name(indicator_record(rep, r), r.record_id)} {r.value_text}"
+        where = ", ".join(f"{record_name(indicator_record(rep, r), r.record_id)} {r.value_text_in(o.lang)}"
                           for r in results[:TOP])
         more = f" … +{len(results) - TOP}" if len(results) > TOP else ""
         parts.append(f"{ind.id} {ind.title or ''} ({results[0].target_text}): {where}{more}".replace("  ", " "))

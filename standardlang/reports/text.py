@@ -333,7 +333,7 @@ def _ind_cell(v: Any, o: Options) -> str:
         return "—"
     if v.value is None:
         return colorize(SYMBOLS[v.status], v.status, o.color)
-    return f"{v.value_text} " + colorize(SYMBOLS[v.status], v.status, o.color)
+    return f"{v.value_text_in(o.lang)} " + colorize(SYMBOLS[v.status], v.status, o.color)
 
 
 def render_indicators_text(reports: list[Any], options: Options | None = None,
