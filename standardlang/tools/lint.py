@@ -43,7 +43,7 @@ from typing import Any, Iterable
 
 from standardlang.lang import ast
 from standardlang.lang import ir
-from standardlang.lang import units
+from standardlang.lang import units, vocabulary
 from standardlang.errors import LINT_CODES, Diagnostic, Source, Span
 from standardlang.tools.reasoning import Interval, Reasoner, const_number, is_empty
 from standardlang.lang.types import BoolT, EnumT, ListT, Num, RecordT
@@ -418,7 +418,7 @@ class Linter:
         for c, v in verdicts:
             if v.startswith("contradicts"):
                 word = v.split(":", 1)[1]
-                want = {"shall": "应", "should": "宜", "may": "可"}[rule.strength]
+                want = vocabulary.STRENGTH_ZH[rule.strength]
                 if rule.strength == "may":
                     msg = f"rule {node.id} is a permission (可) but its cited clause has no 可"
                 else:
