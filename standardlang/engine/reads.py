@@ -86,6 +86,9 @@ def node_path(n: Any, scopes: tuple, lets: dict) -> str | None:
         if x.obj is None:
             break
         x = x.obj
+    if isinstance(x, ir.LetRef) and x.obj is None:  # a field of a definition that is a path (communities.households)
+        base = node_path(x, scopes, lets)
+        return None if base is None else ".".join(([base] if base else []) + names[::-1])
     if not (isinstance(x, ir.Field) and x.obj is None) or x.depth >= len(scopes):
         return None
     prefix = scopes[-1 - x.depth]

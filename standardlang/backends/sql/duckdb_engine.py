@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from standardlang.backends.sql.query import verdict_query
+from standardlang.backends.sql.query import bad_paths, verdict_query
 from standardlang.backends.sql.values import DType, SQLCompileError, dtype_of, lit
 from standardlang.data.inventory import collection_names
 from standardlang.errors import DataError
@@ -152,13 +152,16 @@ class DuckDBRun:
             self._objects(ent, f"SELECT UNNEST(json_extract(json, {at})) AS json FROM {doc}")
 
     # ------------------------------------------------------------------ levels
-    def _linked(self, entity: str, done: dict[str, str]) -> str | None:
-        """The view of ``entity`` with its children linked in, built children first."""
-        if entity in done:
-            return done[entity]
+    def _linked(self, entity: str, done: dict[str, str], child: bool = False) -> str | None:
+        """The view of ``entity`` with its children linked in, built children first.
+
+        A child level's rows also carry ``_sl_bad``, the paths of their bad values.
+        """
+        if (entity, child) in done:
+            return done[(entity, child)]
         if entity not in self.sources:
             return None
-        done[entity] = self.sources[entity]  # guards against cycles
+        done[(entity, child)] = self.sources[entity]  # guards against cycles
         rtype = self.spec.checked.entities[entity]
         base = self.sources[entity]
         have = set(self.con.sql(f"SELECT * FROM {_q(base)} LIMIT 0").columns)
@@ -168,20 +171,29 @@ class DuckDBRun:
             if not (isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity and info.by) \
                     or fname in have or rtype.key is None or rtype.key not in have:
                 continue
-            child = self._linked(t.elem.name, done)
-            if child is None:
+            kid = self._linked(t.elem.name, done, True)
+            if kid is None:
                 continue
             sub = (f"(SELECT list(_c ORDER BY _c._sl_pos) FROM (SELECT *, row_number() OVER () AS _sl_pos "
-                   f"FROM {_q(child)}) AS _c WHERE CAST(_c.{_q(info.by)} AS VARCHAR) = CAST(_p.{_q(rtype.key)} AS VARCHAR))")
+                   f"FROM {_q(kid)}) AS _c WHERE CAST(_c.{_q(info.by)} AS VARCHAR) = CAST(_p.{_q(rtype.key)} AS VARCHAR))")
             key = f"_p.{_q(rtype.key)}"
             extra.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE coalesce({sub}, []) END AS {_q(fname)}")
-        if not extra:
-            return base
-        view = _name("linked", entity)
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT _p.*, {', '.join(extra)} "
-                         f"FROM {_q(base)} AS _p")
-        done[entity] = view
-        return view
+        view = base
+        if extra:
+            view = _name("linked", entity)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT _p.*, {', '.join(extra)} "
+                             f"FROM {_q(base)} AS _p")
+        if not child:
+            done[(entity, child)] = view
+            return view
+        # the paths of each record's bad values, read by its parent (query.bad_paths)
+        rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")
+        dtype = DType("struct", tuple((c, dtype_of(t)) for c, t in zip(rel.columns, rel.types)))
+        bad = bad_paths(rtype, dtype, self.cells.get(entity, False)).sql("duckdb")
+        checked = _name("checked", entity)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(checked)} AS SELECT *, {bad} AS _sl_bad FROM {_q(view)}")
+        done[(entity, child)] = checked
+        return checked
 
     # ------------------------------------------------------------------ judging
     def query(self, entity: str, rules: list | None = None, indicators: bool = True) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from standardlang.backends.sql import reader
+from standardlang.backends.sql import lists, reader
 from standardlang.backends.sql.compiler import Hoist, Scope, SQLCompiler, compare
 from standardlang.backends.sql.values import (
     DType, SQLCompileError, call, case, decimal, is_null, lit, number, paren)
@@ -51,25 +51,32 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     # 1. the rows with their position, and one flag per top-level field with a bad value
     numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
         .from_(exp.alias_(source, "_src", table=True, copy=False), copy=False)
-    groups: dict[str, list] = {}  # bad-value path (no list indexes) -> (bad, message) pairs
-    linked: set[str] = set()  # paths inside linked child records: their problems are theirs (record_problems)
-    for name, info in rtype.fields.items():
-        e, t = reader.get(None, dtype, name)
-        if t.kind == "null":
-            continue
-        for b, m, p in reader.problems(e, t, info.type, info, lit(name), cells, name):
-            groups.setdefault(p, []).append((b, m))
-            if _is_linked(info):
-                linked.add(p)
+    groups = problem_groups(rtype, dtype, cells)
+    linked = set()  # paths inside linked child records, bad when the children's _sl_bad (column _sl_kids) say so
+    for p in linked_paths(spec, rtype):
+        linked.add(p)
+        groups[p] = [(call("coalesce", lists.contains(_col("_sl_kids"), lit(p)), exp.false()), lit(p))]
+    # each problem's message is computed once (a column _m<j>, NULL when the value is fine);
+    # a path's flag _bad<i> says whether one of its messages is there
     bad_cols: dict[str, str] = {}
     messages: list[exp.Expression] = []
-    checks = []
+    texts, checks = [], []
     for i, (p, found) in enumerate(groups.items()):
+        cols = []
+        for b, m in found:
+            cols.append(f"_m{len(texts)}")
+            texts.append(_alias(case([(b, m)]), cols[-1]))
         col = bad_cols[p] = f"_bad{i}"
-        checks.append(_alias(call("coalesce", exp.or_(*[paren(b) for b, _ in found], copy=False), exp.false()), col))
+        checks.append(_alias(exp.or_(*[exp.Not(this=is_null(_col(c))) for c in cols], copy=False), col))
         if p not in linked:
-            messages.extend(case([(b, m)]) for b, m in found)
-    checked = exp.select(exp.Star(), *checks, copy=False).from_(exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
+            messages.extend(_col(c) for c in cols)
+    kids = _alias(linked_bad_paths(rtype, dtype), "_sl_kids")
+    numbered = exp.select(exp.Star(), kids, copy=False).from_(
+        exp.alias_(exp.Subquery(this=numbered), "_k", table=True, copy=False), copy=False)
+    told = exp.select(exp.Star(), *texts, copy=False).from_(
+        exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
+    checked = exp.select(exp.Star(), *checks, copy=False).from_(
+        exp.alias_(exp.Subquery(this=told), "_t", table=True, copy=False), copy=False)
     # 2. the verdicts
     key = rtype.key
     rid: exp.Expression = exp.DPipe(this=lit("#"), expression=exp.cast(_col("_row"), "VARCHAR", copy=False))
@@ -103,6 +110,79 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
             .from_(exp.alias_(exp.Subquery(this=rel), f"_h{i}", table=True, copy=False), copy=False)
     return exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=rel), "_c", table=True, copy=False), copy=False) \
         .order_by(_col("_row"), copy=False)
+
+
+def problem_groups(rtype: Any, dtype: DType, cells: bool) -> dict[str, list]:
+    """Bad-value path (no list indexes) -> its (bad, message) checks, for the record's own fields.
+
+    The records of a linked child level are checked on their own rows; what a parent
+    needs of them is their ``_sl_bad`` list (:func:`bad_paths`).
+    """
+    groups: dict[str, list] = {}
+    for name, info in rtype.fields.items():
+        if _is_linked(info):
+            continue
+        e, t = reader.get(None, dtype, name)
+        if t.kind == "null":
+            continue
+        for b, m, p in reader.problems(e, t, info.type, info, lit(name), cells, name):
+            groups.setdefault(p, []).append((b, m))
+    return groups
+
+
+def bad_paths(rtype: Any, dtype: DType, cells: bool = False) -> exp.Expression:
+    """The paths of a record's bad values, its linked children's under their field (``communities.households``).
+
+    An engine adds it to a child level's rows as the column ``_sl_bad`` before linking them
+    into their parent, so that the parent's rules that read a bad child value are ``error``
+    (as ``engine.evaluate.record_problems``) without checking the children again.
+    """
+    parts = [case([(exp.or_(*[paren(b) for b, _ in found], copy=False), lit(p))])
+             for p, found in problem_groups(rtype, dtype, cells).items()]
+    own = exp.Array(expressions=parts) if parts else exp.cast(exp.Array(expressions=[]), "VARCHAR[]", copy=False)
+    x = exp.to_identifier("_q")
+    kept = lists.keep(own, x, exp.Not(this=is_null(x)))
+    return call("list_concat", kept, linked_bad_paths(rtype, dtype))
+
+
+def linked_bad_paths(rtype: Any, dtype: DType) -> exp.Expression:
+    """The ``_sl_bad`` paths of the linked child records, prefixed with their field."""
+    out: exp.Expression = exp.cast(exp.Array(expressions=[]), "VARCHAR[]", copy=False)
+    for name, info in rtype.fields.items():
+        if not _is_linked(info):
+            continue
+        e, t = reader.get(None, dtype, name)
+        if t.kind != "list" or t.elem is None or t.elem.kind != "struct" or t.elem.field("_sl_bad") is None:
+            continue
+        c, q = exp.to_identifier("_k"), exp.to_identifier("_q")
+        mine = lists.transform(call("coalesce", reader.get(c, t.elem, "_sl_bad")[0], exp.cast(
+            exp.Array(expressions=[]), "VARCHAR[]", copy=False)), q, exp.DPipe(this=lit(name + "."), expression=q))
+        out = call("list_concat", out, lists.flatten(lists.transform(call("coalesce", e, exp.Array(expressions=[])),
+                                                                      c, mine)))
+    return out
+
+
+def linked_paths(spec: Any, rtype: Any, prefix: str = "", seen: frozenset = frozenset()) -> list[str]:
+    """Every field path inside the linked child records of ``rtype`` (what ``_sl_bad`` may name)."""
+    out = []
+    for name, info in rtype.fields.items():
+        if _is_linked(info) and info.type.elem.name not in seen:
+            child = spec.checked.entities[info.type.elem.name]
+            out.extend(_field_paths(child, f"{prefix}{name}."))
+            out.extend(linked_paths(spec, child, f"{prefix}{name}.", seen | {info.type.elem.name}))
+    return out
+
+
+def _field_paths(rtype: Any, prefix: str) -> list[str]:
+    out = []
+    for name, info in rtype.fields.items():
+        if _is_linked(info):
+            continue
+        out.append(prefix + name)
+        t = info.type.elem if isinstance(info.type, ListT) else info.type
+        if isinstance(t, RecordT):
+            out.extend(_field_paths(t, f"{prefix}{name}."))
+    return out
 
 
 def _is_linked(info: Any) -> bool:
@@ -199,9 +279,13 @@ def indicator_columns(ind: Any, entity: str, node: Any, compiler: SQLCompiler, r
     whens += [(held, _status("pass")), (exp.Not(this=held), _status("fail"))]
     status = case(whens, _status("unknown"))
     den = v.den if v.den is not None else decimal(lit(1), 0)
+    lo, hi = v.sql, v.hi if v.hi is not None else v.sql
+    if bad_here:  # an error has no value (judge_indicator)
+        erred = exp.or_(*bad_here, copy=False)
+        lo, hi = case([(erred, exp.Null())], lo), case([(erred, exp.Null())], hi)
     return [_alias(status, ind.id, quoted=True),
-            _alias(exp.cast(v.sql, "VARCHAR", copy=False), f"{ind.id}.low", quoted=True),
-            _alias(exp.cast(v.hi if v.hi is not None else v.sql, "VARCHAR", copy=False), f"{ind.id}.high", quoted=True),
+            _alias(exp.cast(lo, "VARCHAR", copy=False), f"{ind.id}.low", quoted=True),
+            _alias(exp.cast(hi, "VARCHAR", copy=False), f"{ind.id}.high", quoted=True),
             _alias(exp.cast(den, "VARCHAR", copy=False), f"{ind.id}.den", quoted=True)]
 
 
