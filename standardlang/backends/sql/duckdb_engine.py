@@ -152,39 +152,63 @@ class DuckDBRun:
             self._objects(ent, f"SELECT UNNEST(json_extract(json, {at})) AS json FROM {doc}")
 
     # ------------------------------------------------------------------ levels
-    def _linked(self, entity: str, done: dict[str, str], child: bool = False) -> str | None:
+    def _reads(self, entity: str) -> tuple[set[str], set[str]]:
+        """The field paths the rules and indicator values of ``entity`` read (and read whole)."""
+        read: set[str] = set()
+        whole: set[str] = set()
+        nodes = [self.spec.roots(r) for r in self.spec.checked.rules if r.entity == entity]
+        nodes += [self.spec.value_paths(i.id, entity) for i in self.spec.checked.indicators
+                  if i.value_for(entity) is not None]
+        for r, w in nodes:
+            read |= r
+            whole |= w
+        return read, whole
+
+    def _linked(self, entity: str, done: dict, child: bool = False,
+                needs: tuple[set[str], set[str]] | None = None) -> str | None:
         """The view of ``entity`` with its children linked in, built children first.
 
-        A child level's rows also carry ``_sl_bad``, the paths of their bad values.
+        A parent's row gets a list column of its children (``communities``) holding, of each
+        child, only the fields the parent reads (``needs``: paths relative to the child, and
+        those read whole) and ``_sl_bad``, the paths of the child's bad values.
         """
-        if (entity, child) in done:
-            return done[(entity, child)]
         if entity not in self.sources:
             return None
-        done[(entity, child)] = self.sources[entity]  # guards against cycles
         rtype = self.spec.checked.entities[entity]
+        read, whole = self._reads(entity) if needs is None else needs
         base = self.sources[entity]
         have = set(self.con.sql(f"SELECT * FROM {_q(base)} LIMIT 0").columns)
-        extra = []
+        extra: list[str] = []
+        joins: list[str] = []
         for fname, info in rtype.fields.items():
             t = info.type
             if not (isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity and info.by) \
                     or fname in have or rtype.key is None or rtype.key not in have:
                 continue
-            kid = self._linked(t.elem.name, done, True)
+            if t.elem.name in done:  # a cycle of levels
+                continue
+            sub_read = {p[len(fname) + 1:] for p in read if p.startswith(fname + ".")}
+            sub_whole = {p[len(fname) + 1:] for p in whole if p.startswith(fname + ".")}
+            kid = self._linked(t.elem.name, {**done, entity: True}, True, (sub_read, sub_whole))
             if kid is None:
                 continue
-            sub = (f"(SELECT list(_c ORDER BY _c._sl_pos) FROM (SELECT *, row_number() OVER () AS _sl_pos "
-                   f"FROM {_q(kid)}) AS _c WHERE CAST(_c.{_q(info.by)} AS VARCHAR) = CAST(_p.{_q(rtype.key)} AS VARCHAR))")
+            kid_cols = self.con.sql(f"SELECT * FROM {_q(kid)} LIMIT 0").columns
+            # a list of records is only ever read through its elements' fields (an aggregate, a path)
+            keep = [c for c in kid_cols if c == "_sl_bad" or c in {p.split(".")[0] for p in sub_read}]
+            fields = ", ".join(f"{lit(c).sql('duckdb')}: _c.{_q(c)}" for c in keep)
+            g = f"_g{len(extra)}"  # the children grouped by their parent's key, in their order
+            joins.append(f"LEFT JOIN (SELECT CAST(_c.{_q(info.by)} AS VARCHAR) AS _sl_k, list({{{fields}}} ORDER BY "
+                         f"_c._sl_pos) AS _sl_l FROM (SELECT *, row_number() OVER () AS _sl_pos FROM {_q(kid)}) AS _c "
+                         f"GROUP BY 1) AS {g} ON {g}._sl_k = CAST(_p.{_q(rtype.key)} AS VARCHAR)")
             key = f"_p.{_q(rtype.key)}"
-            extra.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE coalesce({sub}, []) END AS {_q(fname)}")
+            extra.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE coalesce({g}._sl_l, []) END AS {_q(fname)}")
         view = base
         if extra:
-            view = _name("linked", entity)
+            view = _name("linked", entity) + ("_child" if child else "")
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT _p.*, {', '.join(extra)} "
-                             f"FROM {_q(base)} AS _p")
+                             f"FROM (SELECT *, row_number() OVER () AS _sl_ppos FROM {_q(base)}) AS _p "
+                             f"{' '.join(joins)} ORDER BY _p._sl_ppos")
         if not child:
-            done[(entity, child)] = view
             return view
         # the paths of each record's bad values, read by its parent (query.bad_paths)
         rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")
@@ -192,7 +216,6 @@ class DuckDBRun:
         bad = bad_paths(rtype, dtype, self.cells.get(entity, False)).sql("duckdb")
         checked = _name("checked", entity)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(checked)} AS SELECT *, {bad} AS _sl_bad FROM {_q(view)}")
-        done[(entity, child)] = checked
         return checked
 
     # ------------------------------------------------------------------ judging
