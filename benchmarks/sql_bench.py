@@ -49,11 +49,32 @@ LEVELS = {"communities": "community", "subdistricts": "subdistrict", "districts"
 
 
 # ------------------------------------------------------------------ data
-def prepare(work: Path, n: int) -> Path:
-    """JSON Lines per level (the generator) and the same as Parquet (converted by DuckDB), once."""
+def prepare(work: Path, n: int, generate_max: int) -> Path:
+    """JSON Lines per level (the generator) and the same as Parquet (converted by DuckDB), once.
+
+    Above ``generate_max`` communities (the generator writes ~100-300 a second on a loaded
+    2-core machine) the Parquet files are the ``generate_max`` inventory repeated, each copy's
+    community ids suffixed (``-r1``...), linked to the same subdistricts: N distinct community
+    records, and upper levels with N / generate_max times the communities.
+    """
     import duckdb
 
     d = work / str(n)
+    if n > generate_max:
+        base = prepare(work, generate_max, generate_max)
+        d.mkdir(parents=True, exist_ok=True)
+        copies = -(-n // generate_max)
+        for name in LEVELS:
+            pq = d / f"{name}.parquet"
+            if pq.exists():
+                continue
+            src = str(base / f"{name}.parquet").replace("'", "''")
+            sel = (f"SELECT * REPLACE (id || CASE WHEN _r = 0 THEN '' ELSE '-r' || _r END AS id) FROM read_parquet('{src}'), "
+                   f"range({copies}) AS _t(_r) ORDER BY _r LIMIT {n}" if name == "communities"
+                   else f"SELECT * FROM read_parquet('{src}')")
+            duckdb.connect().execute(f"COPY ({sel}) TO '{str(pq)}.tmp' (FORMAT parquet)")
+            os.replace(f"{pq}.tmp", pq)
+        return d
     if not (d / "communities.jsonl").exists():
         d.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--communities", str(n),
@@ -156,7 +177,7 @@ def run_python(d: Path) -> dict:
     return {"seconds": time.perf_counter() - t0, "verdicts": verdicts, "peak_mb": _peak_mb()}
 
 
-def run_agree(d: Path) -> dict:
+def run_agree(d: Path, sources: list[str]) -> dict:
     """Mismatches between the DuckDB path (JSON Lines, Parquet) and the Python path, every verdict and value."""
     import standardlang as sl
     from standardlang.backends.sql.duckdb_engine import DuckDBRun
@@ -167,7 +188,7 @@ def run_agree(d: Path) -> dict:
     for spec_name in ("complete_community.stdl", "wuhai_indicators.stdl"):
         spec = sl.load(SPECS / spec_name)
         levels = {k: v for k, v in data.items() if LEVELS[k] in spec.checked.entities}
-        for source in ("jsonl", "parquet"):
+        for source in sources:
             facts = levels if source == "jsonl" else _absent(spec, levels)  # a typed NULL is absent (docs/sql.md)
             rep = spec.evaluate(facts) if len(levels) > 1 else spec.evaluate(facts["communities"], entity="community")
             want = {}
@@ -224,7 +245,7 @@ def one(argv: list[str]) -> int:
     elif kind == "python":
         res = run_python(d)
     else:
-        res = run_agree(d)
+        res = run_agree(d, argv[2].split(","))
     print(json.dumps(res))
     return 0
 
@@ -240,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jsonl-max", type=int, default=1_000_000, help="largest size judged from JSON Lines")
     p.add_argument("--python-max", type=int, default=100_000, help="largest size run on the Python path")
     p.add_argument("--check", type=int, default=100_000, help="size at which every verdict is compared (0: none)")
+    p.add_argument("--check-sources", default="parquet,jsonl", help="sources compared at --check (comma-separated)")
+    p.add_argument("--generate-max", type=int, default=100_000, help="largest inventory generated (above: repeated)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--work", type=Path, default=Path("/tmp/standardlang-sql-bench"))
     p.add_argument("--json", type=Path, help="also write the figures here")
@@ -251,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} cores")
     results: dict = {}
     for n in args.sizes:
-        d = prepare(args.work, n)
+        d = prepare(args.work, n, args.generate_max)
         for source in args.sources:
-            if source == "jsonl" and n > args.jsonl_max:
+            if source == "jsonl" and (n > args.jsonl_max or n > args.generate_max):
                 continue
             for t in args.threads:
                 r = results[f"full {n} {source} {t}t"] = _child(["full", str(d), source, str(t), str(d / "out")])
@@ -261,11 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         for t in args.threads:
             r = results[f"ten {n} {t}t"] = _child(["ten", str(d), str(t), str(args.repeat)])
             print(f"ten     {n:>9} parquet  {t} thread(s): {_fmt(r)}", flush=True)
-        if n <= args.python_max:
+        if n <= args.python_max and n <= args.generate_max:
             r = results[f"python {n}"] = _child(["python", str(d)])
             print(f"python  {n:>9}: {_fmt(r)}", flush=True)
         if n == args.check:
-            r = results[f"agree {n}"] = _child(["agree", str(d)])
+            r = results[f"agree {n}"] = _child(["agree", str(d), args.check_sources])
             print(f"agree   {n:>9}: {json.dumps(r, ensure_ascii=False)}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
