@@ -134,7 +134,10 @@ def run_ten(d: Path, threads: int, repeat: int) -> dict:
     rules = [spec.checked.rule(r) for r in TEN]
     compiled = run.query("community", rules, indicators=False)
     view = run._linked("community", {})
-    hand = (ROOT / "benchmarks" / "sql_handwritten.sql").read_text(encoding="utf-8").replace("{source}", f'"{view}"')
+    source = f'"{view}"'
+    if "site_constrained" not in run.con.sql(f"SELECT * FROM {source} LIMIT 0").columns:  # never generated: NULL
+        source = f"(SELECT *, CAST(NULL AS BOOLEAN) AS site_constrained FROM {source})"
+    hand = (ROOT / "benchmarks" / "sql_handwritten.sql").read_text(encoding="utf-8").replace("{source}", source)
     cols = ", ".join(f'"{r}"' for r in TEN)
     a = run.con.sql(f"SELECT {cols} FROM ({compiled})").fetchall()
     b = run.con.sql(f"SELECT {cols} FROM ({hand})").fetchall()
