@@ -281,6 +281,14 @@ class SQLCompiler:
             return Val("bool", self._member_of_list(self.value(n.items, scopes), coll, scopes))
         if not isinstance(n.items, ir.SetLiteral):
             raise SQLCompileError("contains all/any of a non-literal")
+        consts = [i.value for i in n.items.items if isinstance(i, ir.Const) and isinstance(i.value, str)]
+        if coll.kind == "set" and len(consts) == len(n.items.items):
+            # one set operation (as the Python compiler): found, else unknown if an element is, else false
+            wanted = exp.Array(expressions=[lit(c) for c in consts])
+            found = (lists.has_all if n.quant == "all" else lists.has_any)(coll.sql, wanted)
+            holes = exp.LT(this=lists.known(coll.sql), expression=lists.length(coll.sql))
+            return Val("bool", case([(is_null(coll.sql), exp.cast(NULL, "BOOLEAN", copy=False)), (found, exp.true()),
+                                     (holes, exp.cast(NULL, "BOOLEAN", copy=False))], exp.false()))
         parts = [self._member_of_list(self.value(i, scopes), coll, scopes) for i in n.items.items]
         joined = _kleene_and(parts) if n.quant == "all" else _kleene_or(parts)
         return Val("bool", case([(is_null(coll.sql), exp.cast(NULL, "BOOLEAN", copy=False))], joined))

@@ -27,6 +27,8 @@ FUNCTIONS = {
     "list_max": ("list", "greatest non-NULL element; NULL if none"),
     "list_bool_or": ("list of booleans", "true if one is true, else false if one is false, else NULL"),
     "list_contains": ("list, value", "whether a non-NULL element equals value"),
+    "list_has_all": ("list, list", "whether every element of the second is in the first"),
+    "list_has_any": ("list, list", "whether some element of the second is in the first"),
     "list_sort": ("list, 'ASC' | 'DESC'", "sorted, NULLs last"),
     "list_slice": ("list, 1, k", "the first k elements (1-based, inclusive)"),
     "list_extract": ("list, k", "the k-th element, 1-based"),
@@ -69,6 +71,14 @@ def any_true(flags: exp.Expression) -> exp.Expression:
 
 def contains(items: exp.Expression, value: exp.Expression) -> exp.Expression:
     return call("list_contains", items, value)
+
+
+def has_all(items: exp.Expression, wanted: exp.Expression) -> exp.Expression:
+    return call("list_has_all", items, wanted)
+
+
+def has_any(items: exp.Expression, wanted: exp.Expression) -> exp.Expression:
+    return call("list_has_any", items, wanted)
 
 
 def sort(items: exp.Expression, descending: bool = False) -> exp.Expression:
