@@ -49,34 +49,7 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     compiler = SQLCompiler(spec.checked.lets, cells=cells, hoist=hoist)
     root = Scope(None, dtype)
     # 1. the rows with their position, and one flag per top-level field with a bad value
-    numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
-        .from_(exp.alias_(source, "_src", table=True, copy=False), copy=False)
-    groups = problem_groups(rtype, dtype, cells)
-    linked = set()  # paths inside linked child records, bad when the children's _sl_bad (column _sl_kids) say so
-    for p in linked_paths(spec, rtype):
-        linked.add(p)
-        groups[p] = [(call("coalesce", lists.contains(_col("_sl_kids"), lit(p)), exp.false()), lit(p))]
-    # each problem's message is computed once (a column _m<j>, NULL when the value is fine);
-    # a path's flag _bad<i> says whether one of its messages is there
-    bad_cols: dict[str, str] = {}
-    messages: list[exp.Expression] = []
-    texts, checks = [], []
-    for i, (p, found) in enumerate(groups.items()):
-        cols = []
-        for b, m in found:
-            cols.append(f"_m{len(texts)}")
-            texts.append(_alias(case([(b, m)]), cols[-1]))
-        col = bad_cols[p] = f"_bad{i}"
-        checks.append(_alias(exp.or_(*[exp.Not(this=is_null(_col(c))) for c in cols], copy=False), col))
-        if p not in linked:
-            messages.extend(_col(c) for c in cols)
-    kids = _alias(linked_bad_paths(rtype, dtype), "_sl_kids")
-    numbered = exp.select(exp.Star(), kids, copy=False).from_(
-        exp.alias_(exp.Subquery(this=numbered), "_k", table=True, copy=False), copy=False)
-    told = exp.select(exp.Star(), *texts, copy=False).from_(
-        exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
-    checked = exp.select(exp.Star(), *checks, copy=False).from_(
-        exp.alias_(exp.Subquery(this=told), "_t", table=True, copy=False), copy=False)
+    checked, bad_cols, messages = checked_rows(spec, rtype, source, dtype, cells)
     # 2. the verdicts
     key = rtype.key
     rid: exp.Expression = exp.DPipe(this=lit("#"), expression=exp.cast(_col("_row"), "VARCHAR", copy=False))
@@ -189,6 +162,44 @@ def _is_linked(info: Any) -> bool:
     """A field holding the records of a child level (``list of community by subdistrict``)."""
     t = info.type
     return isinstance(t, ListT) and isinstance(t.elem, RecordT) and bool(t.elem.entity) and bool(info.by)
+
+
+def checked_rows(spec: Any, rtype: Any, source: exp.Expression, dtype: DType,
+                 cells: bool) -> tuple[exp.Select, dict[str, str], list[exp.Expression]]:
+    """The rows with ``_row`` (their position), ``_m<j>`` (a problem's message or NULL) and ``_bad<i>``.
+
+    Gives the SELECT, the bad-value path -> flag column, and the message columns of the
+    record's own problems (its children's are theirs).
+    """
+    numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
+        .from_(exp.alias_(source, "_src", table=True, copy=False), copy=False)
+    groups = problem_groups(rtype, dtype, cells)
+    linked = set()  # paths inside linked child records, bad when the children's _sl_bad (column _sl_kids) say so
+    for p in linked_paths(spec, rtype):
+        linked.add(p)
+        groups[p] = [(call("coalesce", lists.contains(_col("_sl_kids"), lit(p)), exp.false()), lit(p))]
+    # each problem's message is computed once (a column _m<j>, NULL when the value is fine);
+    # a path's flag _bad<i> says whether one of its messages is there
+    bad_cols: dict[str, str] = {}
+    messages: list[exp.Expression] = []
+    texts, checks = [], []
+    for i, (p, found) in enumerate(groups.items()):
+        cols = []
+        for b, m in found:
+            cols.append(f"_m{len(texts)}")
+            texts.append(_alias(case([(b, m)]), cols[-1]))
+        col = bad_cols[p] = f"_bad{i}"
+        checks.append(_alias(exp.or_(*[exp.Not(this=is_null(_col(c))) for c in cols], copy=False), col))
+        if p not in linked:
+            messages.extend(_col(c) for c in cols)
+    kids = _alias(linked_bad_paths(rtype, dtype), "_sl_kids")
+    numbered = exp.select(exp.Star(), kids, copy=False).from_(
+        exp.alias_(exp.Subquery(this=numbered), "_k", table=True, copy=False), copy=False)
+    told = exp.select(exp.Star(), *texts, copy=False).from_(
+        exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
+    checked = exp.select(exp.Star(), *checks, copy=False).from_(
+        exp.alias_(exp.Subquery(this=told), "_t", table=True, copy=False), copy=False)
+    return checked, bad_cols, messages
 
 
 def _key_text(e: exp.Expression, t: DType) -> exp.Expression:
