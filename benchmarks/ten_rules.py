@@ -14,6 +14,18 @@ from fractions import Fraction
 
 PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "not_applicable"
 
+#: an optional facility whose key is missing is *not recorded* (unknown), null is *absent* (issue 11);
+#: before that change both were absent. bench.py sets this from the tree it runs on.
+MISSING_IS_UNKNOWN = True
+NOT_RECORDED = object()
+
+
+def facility(r, key):
+    """An optional record or list: its value, None when absent (null), NOT_RECORDED when its key is missing."""
+    if MISSING_IS_UNKNOWN and key not in r:
+        return NOT_RECORDED
+    return r.get(key)
+
 KIND = {"new": "new", "existing": "existing", "constrained": "constrained",
         "existing_unassessed": "existing_unassessed", "新建居住社区": "new", "既有居住社区": "existing",
         "受场地条件约束的既有居住社区": "constrained", "既有居住社区(是否受场地条件约束尚未评估)": "existing_unassessed"}
@@ -34,7 +46,9 @@ def is_new(r):
 
 
 def rooms(r):  # 1.rooms
-    ss = r.get("service_station")
+    ss = facility(r, "service_station")
+    if ss is NOT_RECORDED:
+        return UNKNOWN
     if ss is None:
         return FAIL
     got = ss.get("rooms")
@@ -44,7 +58,9 @@ def rooms(r):  # 1.rooms
 
 
 def kindergarten_area(r):  # 2.building_area
-    kg = r.get("kindergarten")
+    kg = facility(r, "kindergarten")
+    if kg is NOT_RECORDED:
+        return UNKNOWN
     if kg is None:
         return FAIL
     a = kg.get("building_area")
@@ -55,7 +71,9 @@ def day_care_center(r):  # 4.day_care_center (可: a permission not taken up is 
     cond = r.get("day_care_conditions")
     if cond is False:
         return NA
-    center = r.get("day_care_center")
+    center = facility(r, "day_care_center")
+    if center is NOT_RECORDED:
+        return UNKNOWN
     if center is None:
         return NA
     a = center.get("building_area")
@@ -67,8 +85,10 @@ def day_care_center(r):  # 4.day_care_center (可: a permission not taken up is 
 
 
 def supermarket(r):  # 6.building_area, with its alternative of convenience stores
-    sm = r.get("supermarket")
-    if sm is None:
+    sm = facility(r, "supermarket")
+    if sm is NOT_RECORDED:
+        main = None
+    elif sm is None:
         main = False
     else:
         a = sm.get("building_area")
@@ -81,14 +101,15 @@ def supermarket(r):  # 6.building_area, with its alternative of convenience stor
         False if k != "existing_unassessed" else r.get("site_constrained"))
     alternative = False if constrained is False else None
     if constrained is not False:
+        stores = facility(r, "convenience_stores")
         sure = unsure = 0
-        for store in r.get("convenience_stores") or ():
+        for store in () if stores is NOT_RECORDED else stores or ():
             a = store.get("building_area")
             if a is None:
                 unsure += 1
             elif a >= 50:
                 sure += 1
-        enough = True if sure >= 2 else False if sure + unsure < 2 else None
+        enough = None if stores is NOT_RECORDED else True if sure >= 2 else False if sure + unsure < 2 else None
         alternative = False if enough is False else True if constrained is True and enough is True else None
     if alternative is True:
         return PASS
@@ -134,8 +155,11 @@ def park_sports(r):  # 15.park_sports: any(land_area >= 4000 m2 and sports_area 
     new = is_new(r)
     if new is not True:
         return NA if new is False else UNKNOWN
+    parks = facility(r, "parks")
+    if parks is NOT_RECORDED:
+        return UNKNOWN
     found = False
-    for park in r.get("parks") or ():
+    for park in parks or ():
         land, sports = park.get("land_area"), park.get("sports_area")
         big = None if land is None else land >= 4000
         if big is False:
@@ -156,11 +180,15 @@ def pm_room(r):  # 16.room: pm_room.building_area / managed_building_area >= 2 �
     new = is_new(r)
     if new is not True:
         return NA if new is False else UNKNOWN
-    room = r.get("pm_room")
-    if room is None:
+    room = facility(r, "pm_room")
+    if room is NOT_RECORDED:
+        room, unknown_room = {}, True
+    elif room is None:
         return FAIL
+    else:
+        unknown_room = False
     a, managed = room.get("building_area"), r.get("managed_building_area")
-    unknown = False
+    unknown = unknown_room
     if a is None or managed is None or managed == 0:
         unknown = True
     elif not 500 * exact(a) >= exact(managed):  # a / managed >= 1/500, managed > 0

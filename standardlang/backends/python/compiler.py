@@ -485,8 +485,17 @@ class Compiler(NumericEmitter):
         if _two_valued_present(n, scopes, f):  # a required field: there or not, read once at the top
             return f"({self.c_Field(target, scopes, f)} is not None)"
         if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
+            # runtime.present inline, for a validated record (a dict, or None when its parent is absent):
+            # null is absent (false); an optional field's missing key is not recorded (unknown)
             base = scopes[-1 - target.depth] if target.obj is None else self.expr(target.obj, scopes, f)
-            return f"_rt.present({base}, {target.name!r}, {target.optional!r})"
+            name = repr(target.name)
+            t = base if base.isidentifier() else f.temp()
+            bind = t if t == base else f"({t} := {base})"
+            there = f"(None if {name} not in {t} else {t}.get({name}) is not None)" if target.optional \
+                else f"{t}.get({name}) is not None"
+            if target.obj is None and base == f.root:  # the function's own record: never None
+                return f"({there})" if t == base else f"(({bind}, {there})[1])"
+            return f"(False if {bind} is None else {there})"
         return f"({self.expr(target, scopes, f)} is not None)"
 
     def c_Builtin(self, n: ir.Builtin, scopes, f):

@@ -3,7 +3,7 @@ def rule_1_classes(_r):
     _p0 = _r.get('kindergarten')
     _p1 = (None if _p0 is None else _p0.get('classes'))
     _u = False
-    _v = _rt.present(_r, 'kindergarten', True)
+    _v = ((None if 'kindergarten' not in _r else _r.get('kindergarten') is not None))
     if _v is not True:
         if _v is False:
             return _FAIL
