@@ -235,7 +235,9 @@ class DuckDBRun:
     def table(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
         """The verdict table of ``entity`` as a pyarrow Table."""
         sql = self.query(entity, rules, indicators)
-        return _run(self.con, sql).fetch_arrow_table()
+        rel = _run(self.con, sql)
+        # DuckDB 2 names it to_arrow_table (fetch_arrow_table is deprecated); 1.x has only the old name
+        return (getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table)()
 
     def entities(self) -> list[str]:
         return [e for e in self.spec.checked.entities if e in self.sources]
