@@ -73,7 +73,10 @@ class PostgresServer:
         return f"host=127.0.0.1 port={self.port} user={self.dbuser} dbname=postgres"
 
     def _run(self, tool: str, *args: str) -> None:
-        cmd = [os.path.join(self.bindir, tool), *args]
+        # a server's memory is bounded (4 GiB of address space a process): a runaway query fails
+        # with "out of memory" instead of taking the machine
+        cmd = ["prlimit", f"--as={4 << 30}", os.path.join(self.bindir, tool), *args] if shutil.which("prlimit") \
+            else [os.path.join(self.bindir, tool), *args]
         if self.user:
             cmd = ["runuser", "-u", self.user, "--", *cmd]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)

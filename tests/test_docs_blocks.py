@@ -53,6 +53,13 @@ NORUN_ALLOWED = {
                             "tests/test_reader_fuzz.py --hypothesis-show-statistics"): "the large fuzz run takes 20 minutes",
     ("docs/cli.md", "python examples/generate.py --communities 100000 --format jsonl --out big/"):
         "it generates and judges 100,000 communities (minutes, a gigabyte of files)",
+    ("docs/sql.md", "pip install 'standardlang[postgres]'"): "it needs a PostgreSQL server holding the tables",
+    ("docs/sql.md", "import psycopg"): "it needs a PostgreSQL server (tests/test_sql_postgres.py runs the same calls)",
+    ("docs/sql.md", "pip install 'standardlang[spark]'        # pyspark; Spark needs Java 17 or later"):
+        "it needs Spark tables and files (tests/test_sql_spark.py runs the same engine)",
+    ("docs/sql.md", "import sys"): "a script for spark-submit, run on a cluster",
+    ("docs/sql.md", "spark-submit --master yarn --py-files standardlang.zip judge.py complete_community.stdl "
+                    "hdfs:///inventory/communities hdfs:///verdicts/2024"): "it needs a Spark cluster",
     ("docs/testing.md", "python dev/mutation.py --jobs 2 standardlang/backends/python/compiler.py \\"):
         "the mutation run takes a quarter of an hour",
 }

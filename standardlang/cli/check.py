@@ -22,7 +22,7 @@ from standardlang.data.readers import user_error
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (.stdl)")
-    add_data_arguments(p)
+    add_data_arguments(p, required=False)  # --engine postgres reads --table instead
     p.add_argument("--format", choices=["text", "json", "csv", "html", "junit", "jsonl", "parquet"], default="text",
                    help="jsonl and parquet (and csv) stream: records are judged and written a chunk at a time")
     p.add_argument("-o", "--output", metavar="PATH", help="write the report here instead of to stdout")
@@ -40,9 +40,17 @@ def register(p: argparse.ArgumentParser) -> None:
                         "report; none in the streamed jsonl/csv/parquet reports: statuses and missing fields)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes judging chunks of a streamed input (default: the number of cores)")
-    p.add_argument("--engine", choices=["python", "duckdb"], default="python",
-                   help="where to judge: python (record by record) or duckdb (inside DuckDB; see docs/sql.md)")
+    p.add_argument("--engine", choices=["python", "duckdb", "postgres", "spark"], default="python",
+                   help="where to judge: python (record by record), or inside duckdb, a postgres server or "
+                        "spark (see docs/sql.md)")
     p.add_argument("--threads", type=int, metavar="N", help="threads of the SQL engine")
+    p.add_argument("--dsn", metavar="DSN",
+                   help="the PostgreSQL database of --engine postgres: a connection string or URL such as "
+                        "postgresql://user@host/db (default: the PG* environment variables)")
+    p.add_argument("--table", nargs="+", action="extend", metavar="[LEVEL=]TABLE",
+                   help="tables to judge with --engine postgres or spark: one named after a level's collection "
+                        "(communities) holds that level, LEVEL=TABLE says which; default: the tables named after "
+                        "the spec's collections")
 
 
 def add_data_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -63,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
         from standardlang.cli.sql_engine import run_check
 
         return run_check(args)
+    if not args.data:
+        raise user_error("U011", f"--engine {args.engine} judges data files: give --data FILE...",
+                         "or judge tables in a database with --engine postgres --table NAME")
     specs = load_specs(args.specs)
     selections = select(specs, args.only, args.skip)  # usage errors before data errors
     if args.format in ("jsonl", "parquet") or (args.format == "csv" and streams(args)):

@@ -37,17 +37,21 @@ def run_check(args: Any) -> int:
                          "filter the data in the database, or use --engine python")
     specs = load_specs(args.specs)
     selections = select(specs, args.only, args.skip)
-    for path in args.data:
+    check_sources(args)
+    for path in args.data or []:
         if not os.path.exists(path):
             print(f"error: {path}: no such file", file=sys.stderr)
             return 3
     reports = []
     for spec, (rule_ids, indicator_ids) in zip(specs, selections):
-        sources = [(p, file_entity(spec, p, args.entity)) for p in args.data]
+        sources = [(p, file_entity(spec, p, args.entity)) for p in args.data or []]
         try:
-            reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads))
+            sources += table_sources(spec, args)
+            reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads,
+                                  connection=_connection(args)))
         except (DataError, SQLCompileError) as exc:
-            print(f"error: --engine {args.engine}: {exc}", file=sys.stderr)
+            message = exc.first.message if isinstance(exc, DataError) else str(exc)
+            print(f"error: --engine {args.engine}: {message}", file=sys.stderr)
             return 3
         except Exception as exc:  # a database's own error never reaches the user as a traceback
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -64,9 +68,49 @@ def run_check(args: Any) -> int:
     return exit_code(reports, args.fail_on)
 
 
+def check_sources(args: Any) -> None:
+    """Usage errors: which engine reads files, which tables, which needs a DSN."""
+    if args.engine == "postgres" and args.data:
+        raise user_error("U011", "--engine postgres judges tables in the server, not --data files",
+                         "load the files into tables, or judge them with --engine duckdb")
+    if args.engine == "duckdb" and args.table:
+        raise user_error("U011", "--engine duckdb reads --data files, not --table", "give --data FILE...")
+    if args.engine == "duckdb" and not args.data:
+        raise user_error("U011", "--engine duckdb judges data files: give --data FILE...")
+    if args.engine == "spark" and not (args.data or args.table):
+        raise user_error("U011", "--engine spark judges --data files or --table tables of the Spark catalog")
+    if args.dsn and args.engine != "postgres":
+        raise user_error("U011", f"--dsn is for --engine postgres, not {args.engine}")
+
+
+def table_sources(spec: Any, args: Any) -> list[tuple[str, str | None]]:
+    """``--table [LEVEL=]NAME`` as (table, entity); with no --table, postgres takes the tables named after
+    the spec's collections (empty: the engine says which it looked for)."""
+    from standardlang.data.readers import resolve_entity
+
+    out = []
+    for item in args.table or []:
+        level, sep, name = item.partition("=")
+        if sep:
+            out.append((name, resolve_entity(spec, level)))
+        else:
+            out.append((item, file_entity(spec, item.rsplit(".", 1)[-1], args.entity)))
+    if not out and args.engine == "postgres":
+        from standardlang.data.inventory import collection_names
+
+        out = [("?" + c, e) for c, e in collection_names(spec.checked.entities).items()]
+    return out
+
+
+def _connection(args: Any) -> Any:
+    if args.engine == "postgres":
+        return args.dsn or ""
+    return None
+
+
 def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duckdb",
            rule_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
-           threads: int | None = None) -> Any:
+           threads: int | None = None, connection: Any = None) -> Any:
     """Judge on ``engine`` and give a :class:`Report` every renderer of ``check`` accepts."""
     from standardlang.engine.evaluate import IndicatorResult, Verdict
     from standardlang.engine.program import RecordResult, Report
@@ -75,10 +119,13 @@ def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duck
 
     from standardlang.backends.sql.api import _engine_run, add_sources
 
-    run = _engine_run(spec, engine, threads=threads)
+    run = _engine_run(spec, engine, connection, threads=threads)
     try:
         for source, entity in sources:
             add_sources(run, source, entity)
+        if not run.entities():
+            looked = ", ".join(s.lstrip("?") for s, _ in sources if isinstance(s, str)) or "none given"
+            raise DataError(f"no records to judge (tables looked for: {looked}); give --table NAME")
         results, inds, counts, records_by_entity = [], [], {}, {}
         warnings = run.warnings
         provenance: dict[int, Any] = {}
@@ -109,7 +156,7 @@ def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duck
     finally:
         run.close()
     rep = Report(spec, results, inds, {k: v for k, v in counts.items() if v})
-    files = [os.fspath(s) for s, _ in sources if isinstance(s, (str, os.PathLike))]
+    files = [os.fspath(s) for s, _ in sources if isinstance(s, (str, os.PathLike)) and os.path.exists(s)]
     rep.meta = Meta(sources=provenance, read=dict(counts), files=files, warnings=list(warnings), records=records_by_entity,
                     rules=rule_ids)
     return rep

@@ -15,12 +15,22 @@ from typing import Any, Iterable
 
 from standardlang.errors import DataError
 
-ENGINES = ("python", "duckdb")
+ENGINES = ("python", "duckdb", "postgres", "spark")
 
 
 def _engine_run(spec: Any, engine: str, connection: Any = None, threads: int | None = None) -> Any:
+    if engine == "postgres":
+        from standardlang.backends.sql.postgres_engine import PostgresRun
+
+        if connection is None:
+            raise DataError("the PostgreSQL engine needs a connection: a DSN, a URL or a psycopg connection")
+        return PostgresRun(spec, connection)
+    if engine == "spark":
+        from standardlang.backends.sql.spark_engine import SparkRun
+
+        return SparkRun(spec, connection)
     if engine != "duckdb":
-        raise DataError(f"unknown SQL engine `{engine}`; the engines are: duckdb")
+        raise DataError(f"unknown SQL engine `{engine}`; the engines are: duckdb, postgres, spark")
     from standardlang.backends.sql.duckdb_engine import DuckDBRun
 
     return DuckDBRun(spec, connection, threads)

@@ -1,0 +1,272 @@
+"""Run a spec on Spark: DataFrames, tables or files in, verdict tables out.
+
+Takes a loaded :class:`~standardlang.engine.program.Spec`, a SparkSession (default: the
+active one, else a local one, :func:`local_session`) and, per entity level, a source: a
+DataFrame, a file (``.parquet``, ``.json``/``.jsonl``, ``.csv``) read by Spark, the name of a
+table or view in Spark's catalog, or a list of plain records (written as JSON Lines and read
+by Spark, as a file would be).  Gives, per entity, the verdict table of
+:func:`~.query.verdict_query` as Arrow; the query is Spark SQL rendered by sqlglot
+(:mod:`.dialects`), so it runs where the session runs: local, or a cluster.
+
+The mapping of data (docs/sql.md): a record-valued field is a ``struct``, a list of records
+an ``array<struct>``, a set of members an ``array<string>``; numbers are any numeric type,
+text ``string``, truths ``boolean``.  A child level in a table of its own is linked to its
+parent as the Python ``Inventory`` links it: its rows, matched by the parent key as text,
+become an ``array<struct>`` in the parent's row, in their order.  Spark has one null: a
+value left out and a value written ``null`` are the same there (*not recorded*).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from sqlglot import exp
+
+from standardlang.backends.sql.dialects import ROW, lower
+from standardlang.backends.sql.query import verdict_query
+from standardlang.backends.sql.values import NULL_T, DType
+from standardlang.data.inventory import collection_names
+from standardlang.errors import DataError
+from standardlang.lang.types import ListT, RecordT
+
+_READERS = {".parquet": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json", ".csv": "csv"}
+#: settings the verdict query needs: exact decimal products (no scale dropped), NULL not -1 for size(NULL)
+SETTINGS = {"spark.sql.decimalOperations.allowPrecisionLoss": "false", "spark.sql.legacy.sizeOfNull": "false",
+            "spark.sql.ansi.enabled": "false"}
+JAVA_HINT = "Spark needs Java 17 or later: apt-get install default-jre-headless (or set JAVA_HOME)"
+
+
+def java_missing() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.exists(os.path.join(home, "bin", "java")):
+        return False
+    return shutil.which("java") is None
+
+
+def local_session(cores: int = 2) -> Any:
+    """A local SparkSession for judging on one machine: ``local[cores]``, few shuffle partitions, no UI."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - the extra is missing
+        raise DataError("the Spark engine needs pyspark: pip install 'standardlang[spark]'") from None
+    if java_missing():
+        raise DataError(JAVA_HINT)
+    builder = (SparkSession.builder.master(f"local[{cores}]").appName("standardlang")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(cores))
+               .config("spark.driver.memory", "2g"))
+    for key, value in SETTINGS.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: say why in one line
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"Spark did not start: {first}; {JAVA_HINT}") from None
+
+
+def dtype_of(t: Any) -> DType:
+    """The :class:`~.values.DType` of a Spark data type."""
+    from pyspark.sql import types as T
+
+    if isinstance(t, T.StructType):
+        return DType("struct", tuple((f.name, dtype_of(f.dataType)) for f in t.fields))
+    if isinstance(t, T.ArrayType):
+        return DType("list", elem=dtype_of(t.elementType))
+    if isinstance(t, (T.StringType, T.VarcharType, T.CharType)):
+        return DType("text")
+    if isinstance(t, T.BooleanType):
+        return DType("bool")
+    if isinstance(t, (T.ByteType, T.ShortType, T.IntegerType, T.LongType)):
+        return DType("num", integer=True)
+    if isinstance(t, (T.FloatType, T.DoubleType, T.DecimalType)):
+        return DType("num", integer=False)
+    if isinstance(t, T.NullType):
+        return NULL_T
+    return DType("other")
+
+
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("spark")
+
+
+class SparkRun:
+    """One spec's sources as temporary views of one SparkSession, ready to be judged."""
+
+    dialect = "spark"
+
+    def __init__(self, spec: Any, session: Any = None):
+        self.spec = spec
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            session = SparkSession.getActiveSession() or local_session()
+        self.spark = session
+        for key, value in SETTINGS.items():
+            self.spark.conf.set(key, value)
+        self.frames: dict[str, Any] = {}  # entity -> DataFrame with _sl_row
+        self.sources: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.origins: dict[str, str] = {}
+        self._views: list[str] = []
+        self._tmp: list[str] = []
+
+    # ------------------------------------------------------------------ sources
+    def add(self, source: Any, entity: str | None = None) -> None:
+        """A DataFrame, a file, a catalog table, a list of records, or a mapping of collections."""
+        entity = entity or self.spec.default_entity
+        if isinstance(source, dict):
+            names = collection_names(self.spec.checked.entities)
+            for key, value in source.items():
+                if key in names and isinstance(value, list):
+                    self.add(value, names[key])
+                elif not key.startswith("$"):
+                    self.warnings.append(f"collection `{key}` is no entity of spec {self.spec.name}; ignored")
+            return
+        if isinstance(source, list):
+            fd, path = tempfile.mkstemp(suffix=".jsonl", prefix="standardlang-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                for r in source:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            self._tmp.append(path)
+            frame = self.spark.read.json(path) if source else self.spark.createDataFrame([], "_sl_none string")
+            self._frame(entity, frame)
+            return
+        if isinstance(source, (str, os.PathLike)):
+            self._frame(entity, self._read(os.fspath(source), entity))
+            return
+        self._frame(entity, source)  # a DataFrame
+
+    def _read(self, name: str, entity: str) -> Any:
+        ext = os.path.splitext(name)[1].lower()
+        self.origins[entity] = name
+        if ext in _READERS and os.path.exists(name):
+            reader = self.spark.read
+            if _READERS[ext] == "csv":
+                raise DataError(f"{name}: the Spark engine reads Parquet and JSON Lines; CSV cells need a schema "
+                                f"(use --engine duckdb or python for CSV)")
+            return getattr(reader, _READERS[ext])(name)
+        if ext in _READERS:
+            raise DataError(f"{name}: no such file")
+        try:
+            return self.spark.table(_table_name(name))
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise DataError(f"Spark has no table `{name}`: {first[:200]}") from None
+
+    def _frame(self, entity: str, frame: Any) -> None:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        # a record's position: Spark numbers rows only in an ordered window
+        mono = "_sl_mono"
+        frame = frame.drop(ROW).withColumn(mono, F.monotonically_increasing_id())
+        frame = frame.withColumn(ROW, F.row_number().over(Window.orderBy(mono))).drop(mono)
+        self.frames[entity] = frame
+        self.sources[entity] = f"_sl_src_{entity}"
+
+    # ------------------------------------------------------------------ levels
+    def _linked(self, entity: str, done: dict[str, Any]) -> Any:
+        """The DataFrame of ``entity`` with its children linked in (an array of structs per parent row)."""
+        from pyspark.sql import functions as F
+
+        if entity in done:
+            return done[entity]
+        if entity not in self.frames:
+            return None
+        frame = done[entity] = self.frames[entity]
+        rtype = self.spec.checked.entities[entity]
+        for fname, info in rtype.fields.items():
+            t = info.type
+            if not (isinstance(t, ListT) and isinstance(t.elem, RecordT) and t.elem.entity and info.by) \
+                    or fname in frame.columns or rtype.key is None or rtype.key not in frame.columns:
+                continue
+            child = self._linked(t.elem.name, done)
+            if child is None or info.by not in child.columns:
+                continue
+            cols = [c for c in child.columns if c != ROW]
+            grouped = child.groupBy(F.col(info.by).cast("string").alias("_sl_k")).agg(
+                F.sort_array(F.collect_list(F.struct(F.col(ROW), *[F.col(c) for c in cols]))).alias("_sl_kids"))
+            kids = F.transform(F.col("_sl_kids"), lambda x: F.struct(*[x[c].alias(c) for c in cols]))
+            grouped = grouped.select("_sl_k", kids.alias(fname))
+            empty = F.array().cast(grouped.schema[fname].dataType)
+            frame = frame.join(grouped, frame[rtype.key].cast("string") == grouped["_sl_k"], "left").drop("_sl_k")
+            frame = frame.withColumn(fname, F.when(F.col(rtype.key).isNull(), F.lit(None))
+                                     .otherwise(F.coalesce(F.col(fname), empty)))
+        done[entity] = frame
+        return frame
+
+    def _view(self, entity: str) -> tuple[str, Any]:
+        frame = self._linked(entity, {})
+        if frame is None:
+            raise DataError(f"no records of `{entity}` were given")
+        view = self.sources[entity]
+        frame.createOrReplaceTempView(view)
+        if view not in self._views:
+            self._views.append(view)
+        return view, frame
+
+    # ------------------------------------------------------------------ judging
+    def query(self, entity: str, rules: list | None = None, indicators: bool = True) -> str:
+        """The Spark SQL text judging ``entity``."""
+        view, frame = self._view(entity)
+        dtype = DType("struct", tuple((f.name, dtype_of(f.dataType)) for f in frame.schema.fields if f.name != ROW))
+        if rules is None:
+            rules = [r for r in self.spec.checked.rules if r.entity == entity]
+        select = verdict_query(self.spec, entity, exp.to_table(exp.to_identifier(view, quoted=True)), dtype,
+                               rules, indicators, False)
+        return lower(select, "spark").sql("spark", copy=False)
+
+    def dataframe(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
+        """The verdicts of ``entity`` as a Spark DataFrame (computed where the session runs)."""
+        return self.spark.sql(self.query(entity, rules, indicators))
+
+    def table(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
+        """The verdict table of ``entity`` as a pyarrow Table."""
+        frame = self.dataframe(entity, rules, indicators)
+        if hasattr(frame, "toArrow"):
+            return frame.toArrow()
+        import pyarrow as pa  # pragma: no cover - Spark before 4.0
+
+        return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+
+    def entities(self) -> list[str]:
+        return [e for e in self.spec.checked.entities if e in self.frames]
+
+    def records(self, entity: str) -> list[Any]:
+        """The records of ``entity`` as Python values (for explanations), in row order."""
+        from pyspark.sql import functions as F
+
+        _, frame = self._view(entity)
+        # NULL is absent on Spark: kept as JSON null (toJSON would leave the field out: not recorded)
+        rows = frame.orderBy(ROW).drop(ROW).select(F.to_json(F.struct("*"), {"ignoreNullFields": "false"})).collect()
+        return [json.loads(r[0]) for r in rows]
+
+    def provenance(self, entity: str, index: int) -> Any:
+        from standardlang.data.readers import Provenance
+
+        origin = self.origins.get(entity)
+        return None if origin is None else Provenance(origin, index + 1)
+
+    def close(self) -> None:
+        for view in self._views:
+            try:
+                self.spark.catalog.dropTempView(view)
+            except Exception:  # the session may be gone already
+                pass
+        self._views.clear()
+        for path in self._tmp:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self._tmp.clear()
+
+
+def _table_name(name: str) -> str:
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        raise DataError(f"`{name}` is no table name")
+    return ".".join(_q(p) for p in parts)
