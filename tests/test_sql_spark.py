@@ -196,3 +196,26 @@ def test_missing_java_is_one_line(tmp_path):
     assert p.returncode == 3, p.stderr
     assert "Traceback" not in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
     assert "default-jre-headless" in p.stderr
+
+
+def test_not_recorded_is_refused_not_judged_absent(spark, tmp_path):
+    """A JSON record that leaves a facility out (not recorded) is refused with one line naming it:
+    Spark would read the missing key as null (absent) and fail rules the data do not decide."""
+    from standardlang.cli import main
+    from standardlang.errors import DataError
+
+    spec = sl.load(SPECS / "complete_community.stdl")
+    records = city()["communities"][:3]
+    records[1] = {k: v for k, v in records[1].items() if k != "kindergarten"}
+    run = SparkRun(spec, spark)
+    try:
+        with pytest.raises(DataError, match=r"record 2 leaves out `kindergarten` \(not recorded\)"):
+            run.add(records, "community")
+    finally:
+        run.close()
+    jsonl = tmp_path / "communities.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report.json"
+    code = main(["check", str(SPECS / "complete_community.stdl"), "--engine", "spark", "--data", str(jsonl),
+                 "--format", "json", "-o", str(out)])
+    assert code == 3 and not out.exists()

@@ -13,7 +13,11 @@ an ``array<struct>``, a set of members an ``array<string>``; numbers are any num
 text ``string``, truths ``boolean``.  A child level in a table of its own is linked to its
 parent as the Python ``Inventory`` links it: its rows, matched by the parent key as text,
 become an ``array<struct>`` in the parent's row, in their order.  Spark has one null: a
-value left out and a value written ``null`` are the same there (*not recorded*).
+key left out of a JSON record and a key written ``null`` read alike there, as *absent*.  So a
+JSON input (a file on this machine, or a list of records) that leaves out an optional field
+(*not recorded*, issue 11) is refused with one line naming the record and the field, rather
+than judged as if the facility were absent: that would report failures the data do not
+support.  Such data go to ``--engine duckdb`` or ``python``, which keep the two apart.
 """
 
 from __future__ import annotations
@@ -126,6 +130,7 @@ class SparkRun:
                     self.warnings.append(f"collection `{key}` is no entity of spec {self.spec.name}; ignored")
             return
         if isinstance(source, list):
+            _refuse_not_recorded(enumerate(source, 1), self.spec.checked.entities.get(entity), "records")
             fd, path = tempfile.mkstemp(suffix=".jsonl", prefix="standardlang-")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for r in source:
@@ -147,6 +152,8 @@ class SparkRun:
             if _READERS[ext] == "csv":
                 raise DataError(f"{name}: the Spark engine reads Parquet and JSON Lines; CSV cells need a schema "
                                 f"(use --engine duckdb or python for CSV)")
+            if _READERS[ext] == "json":
+                _refuse_not_recorded(_json_lines(name), self.spec.checked.entities.get(entity), name)
             return getattr(reader, _READERS[ext])(name)
         if ext in _READERS:
             raise DataError(f"{name}: no such file")
@@ -270,3 +277,51 @@ def _table_name(name: str) -> str:
     if not 1 <= len(parts) <= 3 or not all(parts):
         raise DataError(f"`{name}` is no table name")
     return ".".join(_q(p) for p in parts)
+
+
+def _json_lines(path: str):
+    """(line number, record) of a JSON Lines file, one line at a time; lines that are no object are skipped."""
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                yield number, value
+
+
+def _left_out(value: Any, rtype: Any, path: str = "") -> str | None:
+    """The path of the first optional field this record leaves out (not recorded), or None."""
+    for name, info in rtype.fields.items():
+        where = f"{path}.{name}" if path else name
+        if name not in value:
+            if info.optional:
+                return where
+            continue
+        inner, sub = value[name], info.type
+        if isinstance(sub, RecordT) and isinstance(inner, dict):
+            found = _left_out(inner, sub, where)
+        elif isinstance(sub, ListT) and isinstance(sub.elem, RecordT) and isinstance(inner, list):
+            found = next((f for i, e in enumerate(inner) if isinstance(e, dict)
+                          for f in [_left_out(e, sub.elem, f"{where}[{i}]")] if f), None)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _refuse_not_recorded(records: Any, rtype: Any, origin: str) -> None:
+    """Refuse JSON data that leave an optional field out: Spark would read *not recorded* as *absent*."""
+    if not isinstance(rtype, RecordT):
+        return
+    for number, record in records:
+        if isinstance(record, dict):
+            path = _left_out(record, rtype)
+            if path:
+                raise DataError(
+                    f"{origin}: record {number} leaves out `{path}` (not recorded); Spark reads a missing key "
+                    f"as null (absent), which would report failures the data do not support. Write null where "
+                    f"a facility is absent and leave nothing out, or judge this input with --engine duckdb or python")
+
