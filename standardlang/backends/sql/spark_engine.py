@@ -15,7 +15,7 @@ parent as the Python ``Inventory`` links it: its rows, matched by the parent key
 become an ``array<struct>`` in the parent's row, in their order.  Spark has one null: a
 key left out of a JSON record and a key written ``null`` read alike there, as *absent*.  So a
 JSON input (a file on this machine, or a list of records) that leaves out an optional field
-(*not recorded*, issue 11) is refused with one line naming the record and the field, rather
+(*not recorded*, issue 11) that a rule or indicator reads is refused with one line naming the record and the field, rather
 than judged as if the facility were absent: that would report failures the data do not
 support.  Such data go to ``--engine duckdb`` or ``python``, which keep the two apart.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from typing import Any
@@ -130,7 +131,7 @@ class SparkRun:
                     self.warnings.append(f"collection `{key}` is no entity of spec {self.spec.name}; ignored")
             return
         if isinstance(source, list):
-            _refuse_not_recorded(enumerate(source, 1), self.spec.checked.entities.get(entity), "records")
+            _refuse_not_recorded(enumerate(source, 1), self.spec.checked.entities.get(entity), "records", self._reads())
             fd, path = tempfile.mkstemp(suffix=".jsonl", prefix="standardlang-")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for r in source:
@@ -144,6 +145,17 @@ class SparkRun:
             return
         self._frame(entity, source)  # a DataFrame
 
+    def _reads(self) -> frozenset[str]:
+        """Every field path a rule or indicator of the spec reads (at any level)."""
+        paths: set[str] = set()
+        for rule in self.spec.checked.rules:
+            paths.update(self.spec.roots(rule)[0])
+        for ind in self.spec.checked.indicators:
+            for ent in self.spec.checked.entities:
+                if ind.value_for(ent) is not None:
+                    paths.update(self.spec.value_paths(ind.id, ent)[0])
+        return frozenset(paths)
+
     def _read(self, name: str, entity: str) -> Any:
         ext = os.path.splitext(name)[1].lower()
         self.origins[entity] = name
@@ -153,7 +165,7 @@ class SparkRun:
                 raise DataError(f"{name}: the Spark engine reads Parquet and JSON Lines; CSV cells need a schema "
                                 f"(use --engine duckdb or python for CSV)")
             if _READERS[ext] == "json":
-                _refuse_not_recorded(_json_lines(name), self.spec.checked.entities.get(entity), name)
+                _refuse_not_recorded(_json_lines(name), self.spec.checked.entities.get(entity), name, self._reads())
             return getattr(reader, _READERS[ext])(name)
         if ext in _READERS:
             raise DataError(f"{name}: no such file")
@@ -291,20 +303,28 @@ def _json_lines(path: str):
                 yield number, value
 
 
-def _left_out(value: Any, rtype: Any, path: str = "") -> str | None:
-    """The path of the first optional field this record leaves out (not recorded), or None."""
+def _read_by(path: str, reads: frozenset[str]) -> bool:
+    """Whether a rule or indicator reads the field at ``path`` (``stores[1].area`` as ``stores.area``),
+    from this level or from a level above (``communities.kindergarten``)."""
+    bare = re.sub(r"\[\d+\]", "", path)
+    return any(r == bare or r.startswith(bare + ".") or r.endswith("." + bare) or ("." + bare + ".") in r
+               for r in reads)
+
+
+def _left_out(value: Any, rtype: Any, reads: frozenset[str], path: str = "") -> str | None:
+    """The path of the first optional field, read by the spec, that this record leaves out (not recorded)."""
     for name, info in rtype.fields.items():
         where = f"{path}.{name}" if path else name
         if name not in value:
-            if info.optional:
+            if info.optional and _read_by(where, reads):
                 return where
             continue
         inner, sub = value[name], info.type
         if isinstance(sub, RecordT) and isinstance(inner, dict):
-            found = _left_out(inner, sub, where)
+            found = _left_out(inner, sub, reads, where)
         elif isinstance(sub, ListT) and isinstance(sub.elem, RecordT) and isinstance(inner, list):
             found = next((f for i, e in enumerate(inner) if isinstance(e, dict)
-                          for f in [_left_out(e, sub.elem, f"{where}[{i}]")] if f), None)
+                          for f in [_left_out(e, sub.elem, reads, f"{where}[{i}]")] if f), None)
         else:
             found = None
         if found:
@@ -312,13 +332,13 @@ def _left_out(value: Any, rtype: Any, path: str = "") -> str | None:
     return None
 
 
-def _refuse_not_recorded(records: Any, rtype: Any, origin: str) -> None:
+def _refuse_not_recorded(records: Any, rtype: Any, origin: str, reads: frozenset[str]) -> None:
     """Refuse JSON data that leave an optional field out: Spark would read *not recorded* as *absent*."""
     if not isinstance(rtype, RecordT):
         return
     for number, record in records:
         if isinstance(record, dict):
-            path = _left_out(record, rtype)
+            path = _left_out(record, rtype, reads)
             if path:
                 raise DataError(
                     f"{origin}: record {number} leaves out `{path}` (not recorded); Spark reads a missing key "
