@@ -204,7 +204,8 @@ CASES: list[tuple] = [
     ("present(kindergarten)", {"kindergarten": None}, False),            # null: absent
     ("present(kindergarten)", {"kindergarten": {}}, True),
     ("present(kindergarten.classes)", {"kindergarten": {}}, False),
-    ("present(kindergarten.classes)", {}, False),
+    ("present(kindergarten.classes)", {}, None),                          # its facility not recorded: unknown
+    ("present(kindergarten.classes)", {"kindergarten": None}, False),    # its facility absent
     ("present(opt_area)", {"opt_area": 0}, True),
     ("present(area)", {}, False),                                        # never unknown
     ("present(stores)", {"stores": []}, True),

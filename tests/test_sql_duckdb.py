@@ -177,6 +177,9 @@ REGRESSIONS = [
     ("max(0, 0.50, plot.share) > 0", {"floors": 0}),
     # an empty JSON object is read by DuckDB as a MAP
     ("present(plot.area)", {"plot": {}, "rooms": []}),
+    # present(a.b) with a optional: unknown when a is not recorded, false when a is absent (issue 11 §2)
+    ("present(school.area) or floors > 1", {"floors": 0}),
+    ("present(school.area) or floors > 1", {"floors": 0, "school": None}),
     ("count(shops where area >= 50 m2) >= 2", {"shops": [{"area": 60}, {"area": 80}, {}]}),
     ("sum(shops.area) >= 100 m2 and all(units where n > 1)", {"shops": [{"area": 60.1}, {"area": 39.9}], "units": []}),
     ("share(shops where open) >= 50 %", {"shops": [{"open": True}, {"open": False}]}),

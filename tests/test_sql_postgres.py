@@ -196,6 +196,9 @@ REGRESSIONS = [
     ("avg(shops.area) == 50 m2 / 3", {"shops": [{"area": 50}, {"area": 0}, {"area": 0}]}),
     ("rooms contains all {hall, 警务室} and kind in {new, 既有}", {"rooms": ["大厅", "police"], "kind": "既有"}),
     ("present(plot.area)", {"plot": {}, "rooms": []}),
+    # present(a.b) with a optional: unknown when a is not recorded, false when a is absent (issue 11 §2)
+    ("present(school.area) or floors > 1", {"floors": 0}),
+    ("present(school.area) or floors > 1", {"floors": 0, "school": None}),
 ]
 
 

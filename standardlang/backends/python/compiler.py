@@ -482,6 +482,18 @@ class Compiler(NumericEmitter):
 
     def c_Present(self, n: ir.Present, scopes, f):
         target = n.target
+        if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target) \
+                and isinstance(target.obj, ir.Field) and target.obj.optional \
+                and not target.obj.over_list and not _is_dynamic(target.obj):
+            # present(a.b) with a optional: unknown when a is not recorded, false when a is absent
+            outer = self.c_Present(ir.Present(target.obj, n.type), scopes, f)
+            t = f.temp()
+            return f"({self.c_present_in(n, scopes, f)} if ({t} := {outer}) is True else {t})"
+        return self.c_present_in(n, scopes, f)
+
+    def c_present_in(self, n: ir.Present, scopes, f):
+        """``present(x)`` given that the record holding ``x`` is there or absent (not unrecorded)."""
+        target = n.target
         if _two_valued_present(n, scopes, f):  # a required field: there or not, read once at the top
             return f"({self.c_Field(target, scopes, f)} is not None)"
         if isinstance(target, ir.Field) and not target.over_list and not _is_dynamic(target):
@@ -570,8 +582,18 @@ def _small(node: ir.Node) -> bool:
 def _two_valued_present(n: ir.Node, scopes: list[str], f: _Func) -> bool:
     """`present(field)` of a required field of the function's own record: true or false, never unknown
     (an optional field's missing key is unknown, see runtime.present)."""
-    return isinstance(n, ir.Present) and isinstance(n.target, ir.Field) and not n.target.optional \
+    return isinstance(n, ir.Present) and isinstance(n.target, ir.Field) and not _any_optional(n.target) \
         and _hoistable(n.target, scopes, f)
+
+
+def _any_optional(n: ir.Field) -> bool:
+    """Whether ``n`` or a record field it is read through is optional (``present(a.b)`` with ``a?``: unknown
+    when ``a`` is not recorded)."""
+    while isinstance(n, ir.Field):
+        if n.optional:
+            return True
+        n = n.obj
+    return False
 
 
 def _hoistable(n: ir.Field, scopes: list[str], f: _Func) -> bool:

@@ -205,6 +205,10 @@ class Interpreter:
     def e_Present(self, n: ir.Present, scopes, missing):
         target = n.target
         if isinstance(target, ir.Field) and not target.over_list and not isinstance(target.type, Dynamic):
+            if _optional_parent(target):  # present(a.b): unknown when a is not recorded, false when absent
+                outer = self.e_Present(ir.Present(target.obj, n.type), scopes, missing)
+                if outer is not True:
+                    return outer
             obj = scopes[-1 - target.depth] if target.obj is None else self.eval(target.obj, scopes, None)
             v = rt.present(obj, target.name, target.optional)
             if v is None and missing is not None:
@@ -232,4 +236,9 @@ class Interpreter:
             cached = self._ranges[id(n)] = (n, ranges.element_range(n, self.lets))
         return cached[1]
 
+
+def _optional_parent(target: ir.Field) -> bool:
+    """Whether ``target`` is a field of an optional record field (``a.b`` with ``a?``), read as a path."""
+    obj = target.obj
+    return isinstance(obj, ir.Field) and obj.optional and not obj.over_list and not isinstance(obj.type, Dynamic)
 

@@ -305,6 +305,17 @@ class SQLCompiler:
 
     def c_Present(self, n: ir.Present, scopes) -> Val:
         target = n.target
+        outer = target.obj if isinstance(target, ir.Field) else None
+        if isinstance(outer, ir.Field) and outer.optional and not outer.over_list \
+                and not isinstance(outer.type, Dynamic) and not target.over_list:
+            # present(a.b) with a optional: unknown (NULL) when a is not recorded, false when absent
+            there = self.c_Present(ir.Present(outer, n.type), scopes).sql
+            return Val("bool", case([(there, self.present_in(n, scopes).sql)], there))
+        return self.present_in(n, scopes)
+
+    def present_in(self, n: ir.Present, scopes) -> Val:
+        """``present(x)`` given that the record holding ``x`` is there or absent (not unrecorded)."""
+        target = n.target
         if isinstance(target, ir.Field) and not target.over_list:  # runtime.present
             obj, odt = self._record_of(target, scopes)
             if not target.optional or isinstance(target.type, Dynamic):
