@@ -137,4 +137,6 @@ def test_present_of_a_definition_and_of_a_nested_field():
     assert big({"households": 5}).status is Status.PASS and big({}).status is Status.FAIL
     classes = spec.expression("present(kindergarten.classes)")
     assert classes({"kindergarten": {"classes": 3}}).status is Status.PASS
-    assert classes({"kindergarten": {}}).status is Status.FAIL and classes({}).status is Status.FAIL
+    assert classes({"kindergarten": {}}).status is Status.FAIL
+    # the kindergarten itself not recorded: unknown; written absent (null): fail (issue 11 §2)
+    assert classes({}).status is Status.UNKNOWN and classes({"kindergarten": None}).status is Status.FAIL
