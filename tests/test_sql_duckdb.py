@@ -290,3 +290,17 @@ def test_cli_unreadable_data_is_one_line(tmp_path):
                         "--data", str(bad), "--engine", "duckdb"], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 3
     assert "Traceback" not in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
+
+
+def test_a_bug_in_the_engine_is_reported_as_a_bug_not_as_bad_data(tmp_path, monkeypatch, capsys):
+    """Only a database's own errors become 'could not read the data' (exit 3); our own bug is a crash report."""
+    from standardlang.cli import main, sql_engine
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(sql_engine, "report", broken)
+    code = main(["check", str(SPECS / "complete_community.stdl"), "--engine", "duckdb",
+                 "--data", str(ROOT / "examples" / "wuhai" / "inventory.json")])
+    err = capsys.readouterr().err
+    assert code == 4 and "could not read the data" not in err

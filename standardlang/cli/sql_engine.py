@@ -54,6 +54,8 @@ def run_check(args: Any) -> int:
             print(f"error: --engine {args.engine}: {message}", file=sys.stderr)
             return 3
         except Exception as exc:  # a database's own error never reaches the user as a traceback
+            if not isinstance(exc, _database_errors()):
+                raise  # a bug of ours: the command's handler reports it as one, never as a data error
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             print(f"error: --engine {args.engine} could not read the data: {first}", file=sys.stderr)
             return 3
@@ -183,7 +185,7 @@ def indicator_value(row: dict, ind_id: str) -> Any:
 
 
 def _indicator(cls: Any, ind: Any, entity: str, rid: str, row: dict, spec: Any, record: Any) -> Any:
-    from standardlang.backends.python.runtime import Bounds
+    from standardlang.backends.python.runtime import BadValue, Bounds
     from standardlang.engine.verdict import Status
 
     status = Status(row[ind.id])
@@ -194,9 +196,21 @@ def _indicator(cls: Any, ind: Any, entity: str, rid: str, row: dict, spec: Any, 
         found: list[str] = []
         try:
             spec.interpreter.eval(ind.value_for(entity), [record], found)
-        except Exception:  # the list of missing fields is a courtesy
+        except BadValue:  # a bad value read on the way: the status says error, no missing list
             found = []
         missing = tuple(dict.fromkeys(found))
     if status is Status.ERROR:
         error = "bad data: a field this value reads has a bad value"
     return cls(ind, entity, rid, value, status, error, missing)
+
+
+def _database_errors() -> tuple[type, ...]:
+    """The error classes of the engines loaded so far (DuckDB, psycopg, Spark and its JVM bridge)."""
+    found = []
+    for module, name in (("duckdb", "Error"), ("psycopg", "Error"), ("pyspark.errors", "PySparkException"),
+                         ("py4j.protocol", "Py4JError")):
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)
+
