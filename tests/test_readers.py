@@ -323,3 +323,28 @@ def test_a_bad_json_lines_line_is_one_error_record(tmp_path):
                  "--entity", "community"]) in (0, 1)
     path.write_text("not json at all\n", encoding="utf-8")
     assert main(["check", str(Path(__file__).resolve().parent / "demo.stdl"), "--data", str(path)]) == 3
+
+
+def test_surplus_cells_make_the_row_one_error_record_whole_file_and_xlsx(demo, tmp_path):
+    """Regression: the in-memory CSV/TSV/Excel readers dropped cells beyond the header's last column
+    without a word (the streamed reader already made the row a record in error): data lost silently."""
+    path = tmp_path / "communities.csv"
+    path.write_text("id,kind,households\nc1,new,120\nc2,new,130,surplus\nc3,new,90,\n", encoding="utf-8")
+    data = load_data([str(path)], demo, "community")
+    report = demo.evaluate_inventory(data.inventory)
+    statuses = [{v.status.value for v in r.verdicts} for r in report.results]
+    assert len(statuses) == 3  # records in = records out
+    assert statuses[1] == {"error"} and "error" not in statuses[0] | statuses[2]  # an empty extra cell is fine
+    assert "4 cells for 3 columns" in report.results[1].verdicts[0].error
+    assert "after column `households` belong to no field" in report.results[1].verdicts[0].error
+    assert data.source(report.results[1].record).row == 3
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "communities"
+    for row in (["id", "kind", "households"], ["c1", "new", 120], ["c2", "new", 130, "surplus"]):
+        ws.append(row)
+    xlsx = tmp_path / "inv.xlsx"
+    wb.save(xlsx)
+    report = demo.evaluate_inventory(load_data([str(xlsx)], demo, "community").inventory)
+    assert [{v.status.value for v in r.verdicts} == {"error"} for r in report.results] == [False, True]

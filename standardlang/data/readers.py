@@ -240,8 +240,18 @@ def _numbered(reader: Any) -> Iterable[tuple[int, list]]:
         yield start, cells
 
 
+def surplus_cells(cells: list, headers: list[str], line: int) -> UnreadableLine | None:
+    """A row with filled cells beyond the header's last column, as one error record (the cells
+    belong to no field, and dropping them would lose data); None when the row fits."""
+    if len(cells) > len(headers) and any(str(c).strip() for c in cells[len(headers):] if c is not None):
+        return UnreadableLine(f"row at line {line}", f"{len(cells)} cells for {len(headers)} columns: "
+                              f"the cells after column `{headers[-1] if headers else ''}` belong to no field")
+    return None
+
+
 def _table(path: str, rows: Iterable[tuple[int, list]], sheet: str | None = None, only_sheet: bool = True) -> Table:
-    """A flat table: the first non-empty row is the header; empty rows are skipped."""
+    """A flat table: the first non-empty row is the header; empty rows are skipped; a row with more
+    filled cells than the header has columns is a record in error (see :func:`surplus_cells`)."""
     headers: list[str] = []
     records, sources = [], []
     for n, cells in rows:
@@ -250,8 +260,11 @@ def _table(path: str, rows: Iterable[tuple[int, list]], sheet: str | None = None
             continue
         if not headers:
             headers = [str(c).strip() for c in cells]
+            while headers and not headers[-1]:  # a sheet's width pads the header row with empty cells
+                headers.pop()
             continue
-        records.append(dict(zip(headers, cells)))
+        extra = surplus_cells(cells, headers, n)
+        records.append(dict(zip(headers, cells)) if extra is None else extra)
         sources.append(Provenance(path, n, sheet=sheet))
     return Table(path, records, sources, flat=True, name=sheet, named_by="sheet" if sheet else None,
                  headers=headers, only_sheet=only_sheet)
