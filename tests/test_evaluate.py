@@ -12,7 +12,7 @@ import pytest
 import standardlang as sl
 from standardlang.backends.python import runtime
 from standardlang.backends.python.runtime import BadValue
-from standardlang.engine.evaluate import VERDICT_CLASS, status_of, statuses, verdict_function
+from standardlang.engine.evaluate import Verdict, status_of, statuses, verdict_function
 from standardlang.status import Status
 
 SPEC = sl.loads("""\
@@ -75,8 +75,24 @@ def test_verdict_function_builds_the_verdict_of_each_status():
     e = sl.compile("x >= 1")
     for status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NOT_APPLICABLE):
         v = verdict_function(lambda r, _s=status: _s, e.rule, e, None)({"x": 1})
-        assert type(v) is VERDICT_CLASS[status] and v.status is status and v.record == {"x": 1}
+        assert isinstance(v, Verdict) and v.status is status and v.record == {"x": 1} and v.record_id is None
+        assert v.rule is e.rule and v.explain()
     assert verdict_function(lambda r: Status.PASS, e.rule, e, None)(3).status is Status.ERROR
+    # a function that refuses non-records itself (guarded): its BadValue is the error verdict
+    def refuses(record):
+        if not isinstance(record, dict):
+            raise BadValue("expected a record (object), found 3")
+        return Status.PASS
+    assert verdict_function(refuses, e.rule, e, None, guarded=True)(3).status is Status.ERROR
+    assert statuses(refuses, [{}, 3], None, guarded=True) == [Status.PASS, Status.ERROR]
+
+
+def test_a_verdict_made_by_hand_is_the_engines_verdict():
+    e = sl.compile("x >= 1")
+    v = Verdict(e.rule, Status.FAIL, {"x": 0}, e, "r1")
+    w = e.evaluate({"x": 0})
+    assert (v.status, v.rule, v.record, v.record_id) == (w.status, w.rule, w.record, "r1") and w.record_id is None
+    assert v.explain().replace("  record r1", "") == w.explain() and v != w and v == v
 
 
 def test_judge_with_either_backend_gives_the_same_verdicts():
@@ -140,3 +156,18 @@ def test_present_of_a_definition_and_of_a_nested_field():
     assert classes({"kindergarten": {}}).status is Status.FAIL
     # the kindergarten itself not recorded: unknown; written absent (null): fail (issue 11 §2)
     assert classes({}).status is Status.UNKNOWN and classes({"kindergarten": None}).status is Status.FAIL
+
+
+@pytest.mark.parametrize("text", ["x >= 1", "1 < 2", "count(xs where y > 1) >= 1 or x == 2"])
+def test_a_schemaless_rule_refuses_what_is_not_a_record(text):
+    """The compiled function tests the record itself (Compiler(guard=True)); the engine then skips the test."""
+    from collections import OrderedDict
+
+    e = sl.compile(text)
+    assert "raise _rt.not_a_record(_r)" in e.python_source()
+    bad = [3, "x", None, [{"x": 5}], ({"x": 5},)]
+    for record in bad:
+        assert e(record).status is Status.ERROR and e.evaluate(record).status is Status.ERROR
+    assert e.evaluate_many(bad) == [Status.ERROR] * len(bad)
+    good = OrderedDict(x=5, xs=[{"y": 2}])  # a dict of another class is a record
+    assert e(good).status is Status.PASS and e.evaluate_many([good, 3]) == [Status.PASS, Status.ERROR]

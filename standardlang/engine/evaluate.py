@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from fractions import Fraction
-from operator import itemgetter
 
 import attrs
 from typing import Any, Callable
@@ -211,37 +210,35 @@ class VerdictContext:
         self.owner = owner
 
 
-class Verdict(tuple):
+class Verdict:
     """The verdict of one rule for one record; ``explain()`` builds the explanation on demand.
 
-    A tuple underneath, so that creating one per record costs next to nothing.
+    Four slots (status, the rule's shared context, the record, its key): the engine makes
+    them as :class:`_Filled` and sets the slots in place, without a call to ``__init__``,
+    so that one per record costs one allocation; ``Verdict(rule, status, record, owner,
+    record_id)`` makes one by hand.
     """
 
-    __slots__ = ()
+    __slots__ = ("status", "_ctx", "record", "record_id")
 
-    status: Status  # a class attribute of each per-status subclass: reading it costs nothing
+    status: Status
+    record: Any  # the record judged
+    record_id: str | None  # the record's key, if it has one
 
-    def __new__(cls, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
-        ctx = VerdictContext(rule, owner)
-        if record_id is None:
-            return tuple.__new__(VERDICT_CLASS[status], (ctx, record))
-        return tuple.__new__(VERDICT_CLASS[status], (ctx, record, record_id))
-
-    record = property(itemgetter(1), doc="the record judged")
+    def __init__(self, rule: CheckedRule, status: Status, record: Any, owner: Any, record_id: str | None = None):
+        self.status = status
+        self._ctx = VerdictContext(rule, owner)
+        self.record = record
+        self.record_id = record_id
 
     @property
     def rule(self) -> CheckedRule:
         """The checked rule."""
-        return self[0].rule
+        return self._ctx.rule
 
     @property
     def _owner(self) -> Any:
-        return self[0].owner
-
-    @property
-    def record_id(self) -> str | None:
-        """The record's key, if it has one."""
-        return self[2] if len(self) > 2 else None
+        return self._ctx.owner
 
     @property
     def rule_id(self) -> str:
@@ -303,16 +300,13 @@ class Verdict(tuple):
     def __repr__(self) -> str:
         return f"<Verdict {self.rule.id} {self.status.value}>"
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
 
-    def __hash__(self) -> int:
-        return id(self)
+class _Filled(Verdict):
+    """A :class:`Verdict` made without ``__init__``: ``_Filled()`` costs one allocation (CPython calls
+    ``object.__init__`` directly), then the engine sets the four slots."""
 
-
-VERDICT_CLASS: dict[Status, type] = {
-    status: type(f"Verdict_{status.value}", (Verdict,), {"__slots__": (), "status": status}) for status in Status
-}
+    __slots__ = ()
+    __init__ = object.__init__  # type: ignore[assignment]
 
 
 class IndicatorResult:
@@ -498,14 +492,20 @@ def status_function(fn: Callable[[Any], Status], rtype: RecordT | None,
 
 
 def statuses(fn: Callable[[Any], Status], records: Any, rtype: RecordT | None,
-             reads: Callable[[str], bool] = _everything) -> list[Status]:
-    """The statuses of many records: the same as :func:`status_function` record by record."""
+             reads: Callable[[str], bool] = _everything, *, guarded: bool = False) -> list[Status]:
+    """The statuses of many records: the same as :func:`status_function` record by record.
+
+    ``guarded``: ``fn`` itself raises :class:`BadValue` for a record that is not an object
+    (a schemaless rule compiled with ``Compiler(guard=True)``), so the bulk path need not test it.
+    """
     if rtype is not None:
         status = status_function(fn, rtype, reads)
         return [status(r) for r in records]
     records = records if isinstance(records, list) else list(records)
     error = Status.ERROR
     try:  # the bulk path, as fast as the compiled function allows; bad data is rare: then one by one
+        if guarded:
+            return [fn(r) for r in records]
         return [fn(r) if r.__class__ is dict else error for r in records]
     except BadValue:
         pass
@@ -526,31 +526,54 @@ def statuses(fn: Callable[[Any], Status], records: Any, rtype: RecordT | None,
 
 
 def verdict_function(fn: Callable[[Any], Status], rule: CheckedRule, owner: Any, rtype: RecordT | None,
-                     reads: Callable[[str], bool] = _everything) -> Callable[[Any], "Verdict"]:
+                     reads: Callable[[str], bool] = _everything, *,
+                     guarded: bool = False) -> Callable[[Any], "Verdict"]:
     """record -> :class:`Verdict` of ``rule``, by the status :func:`status_function` gives.
 
-    Written out for speed (one call per record on top of the compiled function): a
-    verdict is a tuple of a shared context and the record.
+    Written out for speed: one call per record on top of the compiled function, and a
+    verdict of this rule's own class (its context and key are class attributes) with two
+    slots set in place.  ``guarded`` as in :func:`statuses`.
     """
     ctx = VerdictContext(rule, owner)
-    new = tuple.__new__
-    classes = VERDICT_CLASS
+    # the verdicts of this function share their context and have no key: class attributes of their
+    # own class (shadowing the slots), so that a verdict costs one allocation and two stores
+    blank = type("Verdict", (_Filled,), {"__slots__": (), "_ctx": ctx, "record_id": None,
+                                         "__module__": Verdict.__module__, "__qualname__": "Verdict"})
     error = Status.ERROR
     if rtype is not None:
         status = status_function(fn, rtype, reads)
 
         def verdict(record: Any) -> Verdict:
-            return new(classes[status(record)], (ctx, record))
+            v = blank()
+            v.status = status(record)
+            v.record = record
+            return v
         return verdict
 
     def schemaless(record: Any) -> Verdict:
+        v = blank()
         if record.__class__ is not dict and not isinstance(record, dict):
-            return new(classes[error], (ctx, record))
+            v.status = error
+        else:
+            try:
+                v.status = fn(record)
+            except BadValue:
+                v.status = error
+            except Exception as exc:
+                annotate(exc)
+                raise
+        v.record = record
+        return v
+
+    def checked_by_fn(record: Any) -> Verdict:  # fn refuses a record that is not an object (BadValue)
+        v = blank()
         try:
-            return new(classes[fn(record)], (ctx, record))
+            v.status = fn(record)
         except BadValue:
-            return new(classes[error], (ctx, record))
+            v.status = error
         except Exception as exc:
             annotate(exc)
             raise
-    return schemaless
+        v.record = record
+        return v
+    return checked_by_fn if guarded else schemaless

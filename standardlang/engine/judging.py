@@ -27,13 +27,12 @@ from typing import Any, Callable, Sequence
 from standardlang.backends.python.debug import annotate
 from standardlang.backends.python.runtime import BadValue
 from standardlang.data.validate import Problem
-from standardlang.engine.evaluate import VERDICT_CLASS, Verdict, VerdictContext, record_problems, status_of
+from standardlang.engine.evaluate import Verdict, VerdictContext, _Filled, record_problems, status_of
 from standardlang.engine.reads import path_of, reads_bad
 from standardlang.lang.model import CheckedRule
 from standardlang.lang.types import ListT, RecordT
 from standardlang.status import Status
 
-_new = tuple.__new__
 _ERROR = Status.ERROR
 
 
@@ -92,8 +91,17 @@ class RulePlan:
         return tuple(out)
 
     def verdicts(self, statuses: Sequence[Status], record: Any, record_id: str | None) -> list[Verdict]:
-        classes = VERDICT_CLASS
-        return [_new(classes[s], (ctx, record, record_id)) for ctx, s in zip(self.contexts, statuses)]
+        out = []
+        append = out.append
+        blank = _Filled
+        for ctx, s in zip(self.contexts, statuses):  # slots set in place (see Verdict)
+            v = blank()
+            v.status = s
+            v._ctx = ctx
+            v.record = record
+            v.record_id = record_id
+            append(v)
+        return out
 
 
 class RecordResult:

@@ -300,7 +300,7 @@ class Expression:
         self.node = node
         self.text = text
         self.interpreter = Interpreter(lets or {})
-        compiler = Compiler(lets or {}, "<expr>")
+        compiler = Compiler(lets or {}, "<expr>", guard=rtype is None)  # schemaless: the function tests the record
         self.is_condition = isinstance(node.type, BoolT)
         self._rtype = rtype
         if self.is_condition:
@@ -314,9 +314,11 @@ class Expression:
         self._fn = compiler.function(name)
         paths = read_paths([node], lets or {})
         self._reads = lambda path: reads_bad(paths, path_of(path))  # does a bad value at path matter?
+        # a guarded function refuses a record that is not an object itself (unless the interpreter runs it)
+        self._guarded = rtype is None and not self._module.fallbacks
         if self.is_condition:
             self.evaluate = verdict_function(self._fn, self.rule, self, rtype,  # type: ignore[method-assign]
-                                             self._reads)
+                                             self._reads, guarded=self._guarded)
 
     @property
     def unit(self) -> str:
@@ -358,7 +360,7 @@ class Expression:
         A condition's statuses are those :meth:`evaluate` gives, record by record.
         """
         if self.is_condition:
-            return statuses(self._fn, records, self._rtype, self._reads)
+            return statuses(self._fn, records, self._rtype, self._reads, guarded=self._guarded)
         return [self.evaluate(r).value for r in records]
 
     def __repr__(self) -> str:

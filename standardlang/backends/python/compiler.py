@@ -55,6 +55,7 @@ class _Func:
         self.hoisted: dict[tuple, str] = {}
         self.prelude: list[tuple[str, int | None]] = []
         self.dicts: set[str] = set()  # hoisted schemaless values whose `is a dict` test is hoisted too
+        self.records: set[str] = set()  # names known to hold a dict (a guarded rule's record)
 
     def temp(self) -> str:
         self.temps += 1
@@ -73,17 +74,22 @@ class Compiler(NumericEmitter):
         name: the spec's file name (used in the generated file name and headers).
         strict: raise :class:`~.debug.CompileFallbackError` instead of falling back to
             the interpreter (default: the ``STANDARDLANG_STRICT_COMPILE`` environment switch).
+        guard: each rule function first refuses a record that is not an object (raises
+            :class:`~.runtime.BadValue`), then reads its fields with no further test: for
+            schemaless rules, whose caller then need not test each record itself.
     """
 
-    def __init__(self, lets: dict[str, LetInfo], name: str = "spec", *, strict: bool | None = None):
+    def __init__(self, lets: dict[str, LetInfo], name: str = "spec", *, strict: bool | None = None,
+                 guard: bool = False):
         self.lets = lets
         self.name = name
+        self.guard = guard
         if strict is None:
             strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
         self.namespace: dict[str, Any] = {
             "_rt": runtime, "_q": runtime.q, "_PASS": Status.PASS, "_FAIL": Status.FAIL,
             "_UNK": Status.UNKNOWN, "_NA": Status.NOT_APPLICABLE, "_type": type, "_dict": dict, "_int": int,
-            "_frozenset": frozenset, "_map": map,
+            "_frozenset": frozenset, "_map": map, "_isinstance": isinstance,
         }
         self.module = Module(name, self.namespace, strict)
         self.consts: dict[Any, str] = {}
@@ -169,6 +175,11 @@ class Compiler(NumericEmitter):
         name = self._name("rule", rule.id)
         f = _Func("_r")
         body: list[tuple[str, int | None]] = []
+        guard: list[tuple[str, int | None]] = []
+        if self.guard:  # the record is tested once here; its reads below need no test
+            guard = [("if _type(_r) is not _dict and not _isinstance(_r, _dict):", None),
+                     ("    raise _rt.not_a_record(_r)", None)]
+            f.records.add("_r")
         # a permission (可) whose applicability is unknown is still not applicable if not taken up
         open_applies = rule.applies is not None and rule.adoption is not None
         if rule.applies is not None:
@@ -204,7 +215,8 @@ class Compiler(NumericEmitter):
         def fallback(record: Any) -> Status:
             return rule_status(rule, interp, record)
 
-        return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", f.prelude + body, fallback)
+        return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", guard + f.prelude + body,
+                           fallback)
 
     def _conjunct(self, c: ir.Node, f: _Func, fail: str = "_FAIL") -> list[tuple[str, int | None]]:
         """Lines judging one required condition: fail at once (``fail`` is what to return), or note an unknown."""
@@ -319,6 +331,8 @@ class Compiler(NumericEmitter):
         one of its labels, mapped to the member by a dict lookup.
         """
         if _is_dynamic(n):  # a record of unknown shape: a dict is read here, anything else by the runtime
+            if base in f.records:  # tested at the top of the function
+                return f"{base}.get({n.name!r})"
             if base in f.dicts:  # its shape tested once, where it was read
                 return f"({base}.get({n.name!r}) if {base}_dict else _rt.dget({base}, {n.name!r}))"
             t = base if base.isidentifier() else f.temp()

@@ -132,6 +132,11 @@ def dget(obj: Any, name: str) -> Any:
     raise BadValue(f"expected a record with `{name}`, found {_short(obj)}", obj)
 
 
+def not_a_record(value: Any) -> BadValue:
+    """The error of a record that is not an object (raised by a guarded rule function, see compiler)."""
+    return BadValue(f"expected a record (object), found {_short(value)}", value)
+
+
 def truth(v: Any) -> Any:
     """A condition's value: true, false or unknown; anything else is bad data."""
     if v is None or v is True or v is False:
