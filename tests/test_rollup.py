@@ -101,13 +101,21 @@ def compare(spec, data: dict, chunk: int) -> int:
     for rec in upper.get("subdistrict", []):
         if isinstance(rec, dict):
             rec.pop("communities", None)  # as the streaming check has them: no community kept
-    seen = 0
-    for x in plan.indicators(Inventory(spec.entities, upper), groups):
-        w = whole[(x.indicator.id, x.entity, x.record_id)]
-        assert (x.status, x.value, x.missing, x.error) == (w.status, w.value, w.missing, w.error), \
-            (x.indicator.id, x.entity, x.record_id)
-        seen += 1
-    assert seen == len(whole)
+    # the records as they are (the library), then reduced to what the indicators read (the streaming check)
+    kept = copy.deepcopy(upper)
+    keeper = rollup.Upper(plan)
+    for ent, recs in kept.items():
+        for rec in recs:
+            keeper.add(ent, rec)
+    assert not any("name" in r for rs in kept.values() for r in rs if isinstance(r, dict))  # reduced indeed
+    for records, given in ((upper, None), (kept, keeper)):
+        seen = 0
+        for x in plan.indicators(Inventory(spec.entities, records), groups, upper=given):
+            w = whole[(x.indicator.id, x.entity, x.record_id)]
+            assert (x.status, x.value, x.missing, x.error) == (w.status, w.value, w.missing, w.error), \
+                (x.indicator.id, x.entity, x.record_id, given is not None)
+            seen += 1
+        assert seen == len(whole)
     return seen
 
 
@@ -135,7 +143,7 @@ def test_rollup_with_bad_and_missing_data(name, chunk):
 
 def test_a_broken_accumulator_is_caught(monkeypatch):
     """The comparison bites: a fold that counts an unknown element as true makes it fail."""
-    original = rollup.Acc._element
+    original = rollup.Acc._element  # engine.folds.Acc
 
     def wrong(self, interp, sig, e, trace):
         original(self, interp, sig, e, trace)
@@ -145,6 +153,42 @@ def test_a_broken_accumulator_is_caught(monkeypatch):
     monkeypatch.setattr(rollup.Acc, "_element", wrong)
     with pytest.raises(AssertionError):
         compare(SPECS["wuhai_indicators"], with_bad_data(), 7)
+
+
+@pytest.mark.parametrize("breakage", ["problems", "fields"])
+def test_a_broken_reduction_of_the_upper_records_is_caught(monkeypatch, breakage):
+    """The comparison bites on the reduced records too: their problems forgotten, or a field dropped
+    that an indicator reads (a subdistrict's social_work_station), makes it fail."""
+    if breakage == "problems":
+        monkeypatch.setattr(rollup.Upper, "problems_of", lambda self, record, rtype: [])
+    else:
+        original = rollup.Upper.__init__
+
+        def init(self, plan):
+            original(self, plan)
+            self.keep["subdistrict"] = self.keep["subdistrict"] - {"social_work_station"}
+
+        monkeypatch.setattr(rollup.Upper, "__init__", init)
+    with pytest.raises(AssertionError):
+        compare(SPECS["wuhai_indicators"], with_bad_data(), 7)
+
+
+def test_compact_groups_round_trip():
+    """A group without problems is kept as one byte string (a province holds one per subdistrict)
+    and reads back the same; one holding a fraction in a range stays an object."""
+    from fractions import Fraction
+
+    from standardlang.engine import folds
+
+    g = folds.Group(2)
+    g.n, g.accs, g.problems = 3, (5, 0, 7, None, 123456789012345678901, None, 10, (True, None, None, False, None)), None
+    packed = folds.compact(g)
+    assert packed.__class__ is bytes and len(packed) < 120
+    back = folds.opened(packed)
+    assert (back.n, back.accs, back.problems) == (3, g.accs, None)
+    assert [type(x) for x in back.accs] == [type(x) for x in g.accs]  # True stays a bool, None None
+    g.accs = (None, (Fraction(1, 3), Fraction(5, 2)), None, None)
+    assert folds.compact(g) is g
 
 
 def test_shapes_it_cannot_fold_give_no_plan():

@@ -9,9 +9,11 @@ JSON Lines and CSV/TSV files of a lowest entity level (communities: no level is
 linked below them) are streamed in chunks of :data:`CHUNK` records; every other file
 (the city, its districts, a JSON document) is read whole, as ``check`` always does.
 With ``--jobs N`` chunks are judged in N worker processes and written in input
-order.  Indicators of the levels above need the streamed records' values: only the
-fields their expressions read are kept (the parent key, areas, flags), not the
-records, their verdicts or explanations.
+order.  Indicators of the levels above need the streamed records' values: each record
+is folded into its parent's accumulators (:mod:`standardlang.engine.rollup`), and the
+records of those levels, read after the streamed ones, are kept for their indicators
+only (:class:`~standardlang.engine.rollup.Upper`); no streamed record, verdict or
+explanation is kept.
 """
 
 from __future__ import annotations
@@ -338,8 +340,8 @@ def _judged(path: str, args: Any, specs: list, judge_args: tuple) -> Iterator[di
         _WORKER = Judge(specs, judge_args[0], judge_args[1], *judge_args[2])
     try:
         with ctx.Pool(jobs, _init_worker, ([s.path for s in specs], *judge_args)) as pool:
-            # results in input order; a bounded window of chunks in flight keeps memory flat
-            yield from _ordered(pool, tasks, jobs * 4)
+            # results in input order; two chunks a worker in flight (one judged, one waiting) keep memory flat
+            yield from _ordered(pool, tasks, jobs * 2)
     finally:
         _WORKER = None
 
@@ -446,8 +448,12 @@ def _whole_and_levels(args: Any, specs: list, selections: list, whole: list[str]
     from standardlang.engine.rollup import merge_groups
     from standardlang.reports import is_failure, is_indicator_failure
 
+    from standardlang.engine.rollup import Upper
+
     for k, (spec, (rule_ids, indicator_ids)) in enumerate(zip(specs, selections)):
-        inventory, sources = _bind_whole(whole, spec, args, levels, totals.warnings)
+        rollup, groups = totals.rollups[k], None
+        upper = Upper(rollup) if rollup is not None else None  # the levels above, kept for their indicators
+        inventory, sources = _bind_whole(whole, spec, args, levels, totals.warnings, upper)
         for ent, recs in inventory.records.items():  # records of files read whole
             rules = [r for r in spec.rules if r.entity == ent and (rule_ids is None or r.id in rule_ids)]
             for i, rec in enumerate(recs if rules else ()):
@@ -458,7 +464,6 @@ def _whole_and_levels(args: Any, specs: list, selections: list, whole: list[str]
                     totals.counts[k][(v.rule.strength, v.status.value)] += 1
                     totals.failures += is_failure(v, args.fail_on)
                 _write_record(writer, spec, res, sources.get(id(res.record)), explain, args.lang, [])
-        rollup = totals.rollups[k]
         if rollup is None:  # nothing streamed for this spec: its indicators as check computes them
             inds = iter(spec.compute_indicators(inventory))
         else:
@@ -471,13 +476,14 @@ def _whole_and_levels(args: Any, specs: list, selections: list, whole: list[str]
             own = [ind for ind in spec.indicators if ind.value_for(ent) is not None]
             inds = iter([spec.indicator_value(ind.id, r, ent, spec.record_id(ent, r, i))
                          for ind in own for i, r in enumerate(read)])
-            inds = _chain(inds, rollup.indicators(inventory, groups))
+            inds = _chain(inds, rollup.indicators(inventory, groups, upper=upper))
         for x in inds:
             if indicator_ids is not None and x.indicator.id not in indicator_ids:
                 continue
             totals.indicators[k][x.status.value] += 1
             totals.failures += is_indicator_failure(x, args.fail_on)
             _write_indicator(writer, spec, x)
+        del inventory, sources, inds, upper, groups  # before the next spec's are bound
 
 
 def _check_readable(path: str, encoding: str | None) -> None:
@@ -490,12 +496,15 @@ def _check_readable(path: str, encoding: str | None) -> None:
         read_file(path, encoding)
 
 
-def _bind_whole(paths: list[str], spec: Any, args: Any, levels: set[str], warnings: list[str]) -> tuple[Any, dict]:
+def _bind_whole(paths: list[str], spec: Any, args: Any, levels: set[str], warnings: list[str],
+                upper: Any = None) -> tuple[Any, dict]:
     """(the inventory of the files read whole, their records' provenance) for ``spec``.
 
     JSON Lines and CSV files are bound a chunk at a time and their rows dropped as they
     are bound: the records of the levels above (a province's subdistricts) are held once,
     not twice.  Provenance is kept for the records that rules judge (their lines need it).
+    ``upper`` (:class:`~standardlang.engine.rollup.Upper`) keeps of the other records only
+    what their indicators read.
     """
     from standardlang.data.inventory import Inventory
     from standardlang.data.readers import Table, bind, data_format, read_file
@@ -506,7 +515,7 @@ def _bind_whole(paths: list[str], spec: Any, args: Any, levels: set[str], warnin
     for path in paths:
         if data_format(path) in STREAMED_FORMATS:
             tables: Any = (Table(path, rows, srcs, flat=flat, headers=heads)
-                           for rows, srcs, heads, flat in chunks(path, args.encoding, 5000))
+                           for rows, srcs, heads, flat in chunks(path, args.encoding))
         else:
             tables = read_file(path, args.encoding)
         for table in tables:
@@ -515,6 +524,8 @@ def _bind_whole(paths: list[str], spec: Any, args: Any, levels: set[str], warnin
             for ent, recs in dataset.inventory.records.items():
                 for rec in recs:
                     _unlink(spec, ent, rec)
+                    if upper is not None:
+                        upper.add(ent, rec)
                     if ent in judged:
                         sources[id(rec)] = dataset.source(rec)
                 records.setdefault(ent, []).extend(recs)
