@@ -80,22 +80,34 @@ def count(func: str, items: exp.Expression, param: exp.Identifier, where: exp.Ex
     return Val("num", lo, hi=hi, den=den)
 
 
-def numeric(func: str, items: exp.Expression, param: exp.Identifier, where: exp.Expression | None, item: Val,
-            bounds: tuple[Any, Any], keep=_same) -> Val:
-    """sum/avg/min/max: exact when every element that counts is known, else the range (see the module).
+def _scale(item: Val, bounds: tuple[Any, Any]) -> int:
+    return max(item.scale, *(_scale_of(b) for b in bounds))
 
-    Each element is first reduced to a struct of its condition and its two ends
-    (``{w, l, h}``), computed once; the passes over the list read that.
-    """
+
+def element(func: str, param: exp.Identifier, where: exp.Expression | None, item: Val,
+            bounds: tuple[Any, Any]) -> exp.Expression:
+    """An element of sum/avg/min/max reduced to the struct ``{w, l, h}``: whether it counts, and its two ends."""
     if item.den is not None and uses(item.den, param):
         raise SQLCompileError(f"{func} of quotients whose divisor varies by element")
-    s = max(item.scale, *(_scale_of(b) for b in bounds))
+    s = _scale(item, bounds)
     lo_static, hi_static = (_static(b, item, s) for b in bounds)
     e_lo, e_hi = (_or_static(end(item, high), static, item, s) for high, static in ((False, lo_static), (True, hi_static)))
     cond = where if where is not None else exp.true()
     fields = [("w", cond), ("l", e_lo), ("h", e_hi)]
-    pre = keep(lists.transform(items, param, exp.Struct(expressions=[
-        exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields])))
+    return exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier(k), expression=v) for k, v in fields])
+
+
+def numeric(func: str, items: exp.Expression, param: exp.Identifier, where: exp.Expression | None, item: Val,
+            bounds: tuple[Any, Any], keep=_same, pre: exp.Expression | None = None) -> Val:
+    """sum/avg/min/max: exact when every element that counts is known, else the range (see the module).
+
+    Each element is first reduced to a struct of its condition and its two ends
+    (``{w, l, h}``, :func:`element`), computed once; the passes over the list read that.
+    ``pre``: that list of structs already made (:mod:`.grouped`); ``items`` is then it too.
+    """
+    s = _scale(item, bounds)
+    if pre is None:
+        pre = keep(lists.transform(items, param, element(func, param, where, item, bounds)))
     x = exp.to_identifier(param.name.replace("_e", "_v"))
     w, e_lo, e_hi = (exp.Dot(this=x.copy(), expression=exp.to_identifier(k)) for k in ("w", "l", "h"))
     certain = exp.Is(this=paren(w), expression=exp.true())

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from sqlglot import exp
 
 from standardlang.backends.sql import aggregates, lists, numbers, reader
+from standardlang.backends.sql.grouped import OUTER, Links, NeedsLinking, NotGroupable
 from standardlang.backends.sql.numbers import compare
 from standardlang.backends.sql.values import (
     NULL, DType, SQLCompileError, Val, call, case, is_null, lit, not_null, number, paren)
@@ -75,13 +77,16 @@ def _trivial(e: exp.Expression) -> bool:
 class SQLCompiler:
     """IR -> :class:`Val`; ``cells`` is set for CSV input, whose cells are text to be read.
 
-    With a :class:`Hoist`, values of the row are computed once (see there).
+    With a :class:`Hoist`, values of the row are computed once (see there).  With
+    :class:`~.grouped.Links`, aggregates over linked levels become GROUP BY queries.
     """
 
-    def __init__(self, lets: dict[str, LetInfo], cells: bool = False, hoist: Hoist | None = None):
+    def __init__(self, lets: dict[str, LetInfo], cells: bool = False, hoist: Hoist | None = None,
+                 links: Links | None = None):
         self.lets = lets
         self.cells = cells
         self.hoist = hoist
+        self.links = links
         self._lets_open: set[str] = set()
         self._inner = 0  # how many lambdas the expression being compiled is inside
 
@@ -138,6 +143,8 @@ class SQLCompiler:
         """The record a field is read from (None: the row) and its data shape (not through a list)."""
         if n.obj is None:
             base = scopes[-1 - n.depth]
+            if base.dtype is OUTER:
+                raise NotGroupable(n.name)
             return base.expr, base.dtype
         obj = self.value(n.obj, scopes)
         if obj.kind != "rec":
@@ -150,6 +157,8 @@ class SQLCompiler:
         if isinstance(t, RecordT):
             return Val("rec", e, dtype=dtype)
         if isinstance(t, ListT):
+            if self.links is not None and dtype.kind == "null" and n.name in self.links.linked_names:
+                raise NeedsLinking(n.name)  # a linked level read as a list, not in the row: link it
             listed = reader.elements(e, dtype)
             if listed is None:
                 return Val("list", exp.cast(NULL, "JSON[]", copy=False), elem=Val("rec", NULL), dtype=reader.JSON_T)
@@ -335,6 +344,10 @@ class SQLCompiler:
 
     # ------------------------------------------------------------------ aggregates
     def c_Aggregate(self, n: ir.Aggregate, scopes) -> Val:
+        if self.links is not None and not self._inner and len(scopes) == 1:
+            done = self._grouped(n)
+            if done is not None:
+                return done
         coll = self.value(n.coll, scopes)
         if coll.kind not in ("list", "set"):
             raise SQLCompileError(f"{n.func} over a {coll.kind}")
@@ -364,7 +377,71 @@ class SQLCompiler:
                                   self.keep)
 
 
+    def _grouped(self, n: ir.Aggregate) -> Val | None:
+        """The aggregate over a chain of linked levels as a GROUP BY (:mod:`.grouped`); None if it reads more."""
+        chain, proj = self.links.chain(n.coll, self.lets), None
+        if chain is None:  # sum(communities.commercial_area): a field of each element of a chain
+            proj = _projection(n.coll, self.lets)
+            if proj is None or n.item is not None or n.where is not None:
+                return None
+            chain = self.links.chain(proj[0], self.lets)
+            if chain is None:
+                return None
+        inner = [Scope(None, OUTER), Scope(None, self.links.levels[chain[-1].child].dtype)]
+        try:
+            where = self.inside(self.cond, n.where, inner) if n.where is not None else None
+            item = n.item if proj is None else proj[1]
+            given = self.inside(self.value, item, inner) if item is not None else None
+            if proj is not None and n.func in ("count", "share"):
+                given = None  # count of a list of values: how many there are
+            body = _element_body(n, where, given, self.lets)
+        except (NotGroupable, NeedsLinking, SQLCompileError):
+            return None
+        col = self.links.add(chain, body)
+        p = exp.to_identifier("_e1")
+        if n.func in ("all", "any"):
+            return aggregates.quantify(n.func, col, p, None, p, self.keep)
+        if n.func in ("count", "share"):
+            return aggregates.count(n.func, col, p, None, p, self.keep)
+        return aggregates.numeric(n.func, col, p, None, given, ranges.element_range(n, self.lets), self.keep, pre=col)
+
+
 # ------------------------------------------------------------------ helpers
+def _projection(n: ir.Node, lets) -> tuple[ir.Node, ir.Node] | None:
+    """``xs.f`` (a field or definition of each element, not a list): ``xs`` and ``f`` read from the element."""
+    if isinstance(n, ir.Field) and n.over_list and not n.list_field and n.obj is not None:
+        t = n.type.elem if isinstance(n.type, ListT) else n.type
+        return n.obj, attrs.evolve(n, obj=None, depth=0, over_list=False, type=t)
+    if isinstance(n, ir.LetRef) and n.over_list and n.obj is not None:
+        info = lets.get(f"{n.entity}.{n.name}")
+        if info is None or isinstance(info.type, ListT):
+            return None
+        return n.obj, attrs.evolve(n, obj=None, depth=0, over_list=False)
+    return None
+
+
+def _element_body(n: ir.Aggregate, where: exp.Expression | None, given: Val | None, lets) -> exp.Expression:
+    """What a grouped aggregate collects of each element (the list path's per-element lambda body)."""
+    if n.func in ("all", "any"):
+        value = given.sql if given is not None else None
+        if value is None and where is not None:
+            value, where = where, None
+        v = value if value is not None else exp.true()
+        if n.func == "all":
+            return v if where is None else exp.Or(this=exp.Not(this=paren(where)), expression=paren(v))
+        return v if where is None else exp.And(this=paren(where), expression=paren(v))
+    if n.func in ("count", "share"):
+        if given is not None and given.kind != "bool":
+            raise SQLCompileError(f"{n.func} of a {given.kind}")
+        flag = where
+        if given is not None:
+            flag = given.sql if flag is None else exp.And(this=paren(flag), expression=paren(given.sql))
+        return flag if flag is not None else exp.true()
+    if given is None or given.kind != "num":
+        raise SQLCompileError(f"{n.func} of a {given.kind if given else 'record'}")
+    return aggregates.element(n.func, exp.to_identifier("_e1"), where, given, ranges.element_range(n, lets))
+
+
 def choose(test: exp.Expression, a: Val, b: Val) -> Val:
     """``runtime.cond`` for truths and text: the branch the test picks; when it is unknown, the common value if
     both agree (numbers: :func:`.numbers.choose`)."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from standardlang.backends.sql.grouped import Level, Links, NeedsLinking
 from standardlang.backends.sql.query import bad_paths, verdict_query
 from standardlang.backends.sql.values import DType, SQLCompileError, dtype_of, lit
 from standardlang.data.inventory import collection_names
@@ -42,6 +43,10 @@ def connect(threads: int | None = None) -> Any:
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
+
+
+def _table(view: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(view, quoted=True))
 
 
 def _name(kind: str, entity: str) -> str:
@@ -201,6 +206,8 @@ class DuckDBRun:
                          f"_c._sl_pos) AS _sl_l FROM (SELECT *, row_number() OVER () AS _sl_pos FROM {_q(kid)}) AS _c "
                          f"GROUP BY 1) AS {g} ON {g}._sl_k = CAST(_p.{_q(rtype.key)} AS VARCHAR)")
             key = f"_p.{_q(rtype.key)}"
+            if self._dtype(base).field(rtype.key).kind == "json":  # JSON null is no key either
+                key = f"nullif({key}, CAST('null' AS JSON))"
             extra.append(f"CASE WHEN {key} IS NULL THEN NULL ELSE coalesce({g}._sl_l, []) END AS {_q(fname)}")
         view = base
         if extra:
@@ -220,17 +227,67 @@ class DuckDBRun:
 
     # ------------------------------------------------------------------ judging
     def query(self, entity: str, rules: list | None = None, indicators: bool = True) -> str:
-        """The SQL text judging ``entity`` (DuckDB dialect)."""
-        view = self._linked(entity, {})
-        if view is None:
+        """The SQL text judging ``entity`` (DuckDB dialect).
+
+        Aggregates over linked levels are GROUP BY queries over the child rows
+        (:mod:`.grouped`); only a spec that reads a linked level otherwise gets the
+        children linked into its rows as lists of records.
+        """
+        if entity not in self.sources:
             raise DataError(f"no records of `{entity}` were given")
-        rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")
-        dtype = DType("struct", tuple((c, dtype_of(t)) for c, t in zip(rel.columns, rel.types)))
         if rules is None:
             rules = [r for r in self.spec.checked.rules if r.entity == entity]
-        select = verdict_query(self.spec, entity, exp.to_table(exp.to_identifier(view, quoted=True)), dtype,
-                               rules, indicators, self.cells.get(entity, False))
+        cells = self.cells.get(entity, False)
+        links = Links(self.spec, entity, {e: Level(_table(v), self._dtype(v)) for e, v in self.sources.items()})
+        if any(links.hop(entity, f) is not None for f in self.spec.checked.entities[entity].fields):
+            view = self._with_kids(entity, links)
+            try:
+                return verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells,
+                                     links).sql("duckdb")
+            except NeedsLinking:
+                pass
+        view = self._linked(entity, {})
+        select = verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells)
         return select.sql("duckdb")
+
+    def _dtype(self, view: str) -> DType:
+        rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")
+        return DType("struct", tuple((c, dtype_of(t)) for c, t in zip(rel.columns, rel.types)))
+
+    def _with_kids(self, entity: str, links: Links) -> str:
+        """The records of ``entity``, unlinked, with ``_sl_kids``: the paths of their descendants' bad values."""
+        key = _q(self.spec.checked.entities[entity].key)
+        kids = self._kids_bad(entity, links, frozenset({entity}))
+        view = _name("kids", entity)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(view)} AS SELECT _p.*, coalesce(_kb._sl_kids, "
+                         f"CAST([] AS VARCHAR[])) AS _sl_kids FROM (SELECT *, row_number() OVER () AS _sl_ppos "
+                         f"FROM {_q(self.sources[entity])}) AS _p LEFT JOIN ({kids}) AS _kb "
+                         f"ON _kb._sl_k = CAST(_p.{key} AS VARCHAR) ORDER BY _p._sl_ppos")
+        return view
+
+    def _kids_bad(self, entity: str, links: Links, seen: frozenset) -> str:
+        """SQL: per key of ``entity`` (text), the bad-value paths of its linked descendants (``communities.x``)."""
+        parts = []
+        for fname in self.spec.checked.entities[entity].fields:
+            h = links.hop(entity, fname)
+            if h is None or h.child in seen:
+                continue
+            child = self.spec.checked.entities[h.child]
+            own = bad_paths(child, links.levels[h.child].dtype, self.cells.get(h.child, False)).sql("duckdb")
+            src = _q(self.sources[h.child])
+            rows = f"SELECT CAST({_q(h.by)} AS VARCHAR) AS _sl_k, {own} AS _sl_b FROM {src}"
+            if any(links.hop(h.child, f) is not None for f in child.fields):
+                below = self._kids_bad(h.child, links, seen | {h.child})
+                rows = (f"SELECT CAST(_c.{_q(h.by)} AS VARCHAR) AS _sl_k, list_concat(_c._sl_b, coalesce(_d._sl_kids, "
+                        f"CAST([] AS VARCHAR[]))) AS _sl_b FROM (SELECT *, {own} AS _sl_b FROM {src}) AS _c "
+                        f"LEFT JOIN ({below}) AS _d ON _d._sl_k = CAST(_c.{_q(child.key)} AS VARCHAR)")
+            prefix = lit(fname + ".").sql("duckdb")
+            parts.append(f"SELECT _sl_k, list_transform(_sl_b, lambda _q: {prefix} || _q) AS _sl_b FROM ({rows}) "
+                         f"WHERE len(_sl_b) > 0")
+        if not parts:
+            return "SELECT CAST(NULL AS VARCHAR) AS _sl_k, CAST([] AS VARCHAR[]) AS _sl_kids LIMIT 0"
+        return (f"SELECT _sl_k, list_distinct(flatten(list(_sl_b))) AS _sl_kids FROM ({' UNION ALL '.join(parts)}) "
+                f"GROUP BY _sl_k")
 
     def table(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
         """The verdict table of ``entity`` as a pyarrow Table."""

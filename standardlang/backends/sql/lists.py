@@ -38,6 +38,8 @@ FUNCTIONS = {
 
 
 def transform(items: exp.Expression, param: exp.Identifier, body: exp.Expression) -> exp.Expression:
+    if isinstance(body, exp.Identifier) and body.name == param.name:  # x -> x
+        return items
     return call("list_transform", items, exp.Lambda(this=body, expressions=[param]))
 
 

@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from standardlang.backends.sql import lists, reader
 from standardlang.backends.sql.compiler import Hoist, Scope, SQLCompiler, compare
+from standardlang.backends.sql.grouped import Links
 from standardlang.backends.sql.values import (
     DType, SQLCompileError, call, case, decimal, is_null, lit, number, paren)
 from standardlang.lang.model import CheckedRule
@@ -42,11 +43,17 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 
 def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, rules: list[CheckedRule],
-                  indicators: bool = True, cells: bool = False) -> exp.Select:
-    """The SELECT judging every record of ``source`` (rows of shape ``dtype``) against ``rules``."""
+                  indicators: bool = True, cells: bool = False, links: Links | None = None) -> exp.Select:
+    """The SELECT judging every record of ``source`` (rows of shape ``dtype``) against ``rules``.
+
+    With ``links`` (:mod:`.grouped`), ``source`` holds the records unlinked (with a column
+    ``_sl_kids``: the paths of their descendants' bad values) and aggregates over linked
+    levels become GROUP BY queries; :class:`~.grouped.NeedsLinking` says the spec reads a
+    linked level otherwise (then link the levels into ``source`` and call again without).
+    """
     rtype = spec.checked.entities[entity]
     hoist = Hoist()
-    compiler = SQLCompiler(spec.checked.lets, cells=cells, hoist=hoist)
+    compiler = SQLCompiler(spec.checked.lets, cells=cells, hoist=hoist, links=links)
     root = Scope(None, dtype)
     # 1. the rows with their position, and one flag per top-level field with a bad value
     checked, bad_cols, messages = checked_rows(spec, rtype, source, dtype, cells)
@@ -77,7 +84,10 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
                                expressions=[exp.to_identifier("_p")])) if messages else \
         exp.cast(exp.Array(expressions=[]), "VARCHAR[]", copy=False)
     columns.append(_alias(problems, "problems", quoted=True))
-    rel = checked  # 3. the values computed once (Hoist), level by level
+    rel = checked
+    if links is not None and links.groups:  # the grouped aggregates' lists, joined by key
+        rel = links.join(rel, rtype.key)
+    # 3. the values computed once (Hoist), level by level
     for i, level in enumerate(hoist.levels):
         rel = exp.select(exp.Star(), *[_alias(e, name, quoted=True) for name, e in level], copy=False) \
             .from_(exp.alias_(exp.Subquery(this=rel), f"_h{i}", table=True, copy=False), copy=False)
@@ -192,9 +202,10 @@ def checked_rows(spec: Any, rtype: Any, source: exp.Expression, dtype: DType,
         checks.append(_alias(exp.or_(*[exp.Not(this=is_null(_col(c))) for c in cols], copy=False), col))
         if p not in linked:
             messages.extend(_col(c) for c in cols)
-    kids = _alias(linked_bad_paths(rtype, dtype), "_sl_kids")
-    numbered = exp.select(exp.Star(), kids, copy=False).from_(
-        exp.alias_(exp.Subquery(this=numbered), "_k", table=True, copy=False), copy=False)
+    if dtype.field("_sl_kids") is None:  # else given by the engine (grouped levels)
+        kids = _alias(linked_bad_paths(rtype, dtype), "_sl_kids")
+        numbered = exp.select(exp.Star(), kids, copy=False).from_(
+            exp.alias_(exp.Subquery(this=numbered), "_k", table=True, copy=False), copy=False)
     told = exp.select(exp.Star(), *texts, copy=False).from_(
         exp.alias_(exp.Subquery(this=numbered), "_n", table=True, copy=False), copy=False)
     checked = exp.select(exp.Star(), *checks, copy=False).from_(
