@@ -247,7 +247,9 @@ class DuckDBRun:
             except NeedsLinking:
                 pass
         view = self._linked(entity, {})
-        select = verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells)
+        # DuckDB keeps the order of a scan (and of the ordered views) through projections: no sort
+        select = verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells,
+                               ordered=False)
         return select.sql("duckdb")
 
     def _dtype(self, view: str) -> DType:

@@ -43,13 +43,16 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 
 def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, rules: list[CheckedRule],
-                  indicators: bool = True, cells: bool = False, links: Links | None = None) -> exp.Select:
+                  indicators: bool = True, cells: bool = False, links: Links | None = None,
+                  ordered: bool = True) -> exp.Select:
     """The SELECT judging every record of ``source`` (rows of shape ``dtype``) against ``rules``.
 
     With ``links`` (:mod:`.grouped`), ``source`` holds the records unlinked (with a column
     ``_sl_kids``: the paths of their descendants' bad values) and aggregates over linked
     levels become GROUP BY queries; :class:`~.grouped.NeedsLinking` says the spec reads a
     linked level otherwise (then link the levels into ``source`` and call again without).
+    ``ordered`` False leaves out the final ``ORDER BY _row`` where no join can reorder the
+    rows: for an engine that keeps the order of a scan through projections (DuckDB).
     """
     rtype = spec.checked.entities[entity]
     hoist = Hoist()
@@ -91,8 +94,9 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     for i, level in enumerate(hoist.levels):
         rel = exp.select(exp.Star(), *[_alias(e, name, quoted=True) for name, e in level], copy=False) \
             .from_(exp.alias_(exp.Subquery(this=rel), f"_h{i}", table=True, copy=False), copy=False)
-    return exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=rel), "_c", table=True, copy=False), copy=False) \
-        .order_by(_col("_row"), copy=False)
+    out = exp.select(*columns, copy=False).from_(exp.alias_(exp.Subquery(this=rel), "_c", table=True, copy=False),
+                                                 copy=False)
+    return out.order_by(_col("_row"), copy=False) if ordered or (links is not None and links.groups) else out
 
 
 def problem_groups(rtype: Any, dtype: DType, cells: bool) -> dict[str, list]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from standardlang.backends.sql import lists
 from standardlang.backends.sql.values import (
     DATA_SCALE, JSON_T, NULL, NULL_T, DType, SQLCompileError, Val, call, case, decimal, is_null, lit, mul_sql,
     not_null, number, paren)
@@ -138,8 +139,16 @@ def _text_list(e: exp.Expression, dtype: DType) -> exp.Expression:
 
 
 def _member(e: exp.Expression, t: EnumT) -> exp.Expression:
-    """Label or member name -> member name; anything else -> NULL (and a problem)."""
-    whens = [(exp.EQ(this=e, expression=lit(label)), lit(member)) for label, member in sorted(t.lookup().items())]
+    """Label or member name -> member name; anything else -> NULL (and a problem).
+
+    A member's own name is tested first, in one ``IN`` (most data hold names); the
+    labels one by one after it.
+    """
+    lookup = t.lookup()
+    names = [m for m in t.members if lookup.get(m) == m]
+    whens = [(exp.In(this=e, expressions=[lit(m) for m in names]), e)] if names else []
+    whens += [(exp.EQ(this=e, expression=lit(label)), lit(member)) for label, member in sorted(lookup.items())
+              if label not in names]
     return case(whens) if whens else exp.cast(NULL, "VARCHAR", copy=False)
 
 
@@ -202,18 +211,20 @@ def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expr
         return [(exp.and_(present, exp.Not(this=paren(good)), copy=False), msg("expected true or false", e))]
     if isinstance(t, (TextT, EnumT)):
         text = _text(e, dtype)
-        bad = exp.and_(present, is_null(text), copy=False)
-        out = [(bad, msg("expected text", e))]
-        if isinstance(t, EnumT):
-            out = [(exp.and_(present, is_null(_member(text, t)), copy=False),
-                    msg(f"expected one of {', '.join(t.members)}", e))]
-        return out
+        if isinstance(t, EnumT):  # a label or member name, else bad
+            names = sorted(t.lookup())
+            member = exp.In(this=text, expressions=[lit(x) for x in names]) if names else exp.false()
+            return [(exp.and_(present, exp.Not(this=paren(call("coalesce", member, exp.false()))), copy=False),
+                     msg(f"expected one of {', '.join(t.members)}", e))]
+        if dtype.kind == "text":  # text is text: nothing can be wrong
+            return []
+        return [(exp.and_(present, is_null(text), copy=False), msg("expected text", e))]
     if isinstance(t, SetT):
         items = _text_list(e, dtype)
-        x = exp.to_identifier("_m")
-        bad_member = exp.or_(is_null(x), is_null(_member(x, t.enum)), copy=False)
-        any_bad = call("coalesce", call("list_bool_or", call("list_transform", items, exp.Lambda(
-            this=bad_member, expressions=[x]))), exp.false())
+        # a bad element: one that is no name or label of a member, or a null (one set operation, no lambda)
+        valid = exp.Array(expressions=[lit(k) for k in sorted(t.enum.lookup())])
+        any_bad = exp.or_(exp.Not(this=lists.has_all(valid, items)),
+                          exp.LT(this=lists.known(items), expression=lists.length(items)), copy=False)
         members = ", ".join(t.enum.members)
         return [(exp.and_(present, is_null(items), copy=False), msg(f"expected a list of {members}", e)),
                 (exp.and_(present, not_null(items), any_bad, copy=False), msg(f"expected one of {members}", e))]
@@ -239,24 +250,23 @@ def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expr
 
 
 def _num_problems(e, dtype: DType, t: Num, info, present, msg, cells: bool):
+    typed = dtype.kind == "num"  # a numeric column: a number for sure, compared as it is
     if dtype.kind == "json":
         good = exp.In(this=call("json_type", e), expressions=[lit(k) for k in _JSON_NUMBER])
-    elif dtype.kind == "num":
-        good = exp.true()
     elif dtype.kind == "text" and cells:
         good = not_null(exp.TryCast(this=e, to=exp.DataType.build(f"DECIMAL(38, {DATA_SCALE})")))
     else:
         good = exp.false()
-    out = [(exp.and_(present, exp.Not(this=paren(good)), copy=False), msg("expected a number", e))]
+    out = [] if typed else [(exp.and_(present, exp.Not(this=paren(good)), copy=False), msg("expected a number", e))]
     if dtype.kind not in ("json", "num", "text"):
         return out
-    value, _ = _raw_number(e, dtype, cells)
-    known = exp.and_(present, paren(good), copy=False)
+    value = e if typed else _raw_number(e, dtype, cells)[0]
+    known = present if typed else exp.and_(present, paren(good), copy=False)
     if dtype.kind == "num" and not dtype.integer:
         finite = call("isfinite", exp.cast(e, "DOUBLE", copy=False))
         out.append((exp.and_(known, exp.Not(this=finite), copy=False), msg("expected a finite number", e)))
         known = exp.and_(known, finite, copy=False)
-    if t.kind == "count":
+    if t.kind == "count" and not (typed and dtype.integer):
         out.append((exp.and_(known, exp.NEQ(this=value, expression=call("floor", value)), copy=False),
                     msg("expected a whole number", e)))
     bounds = getattr(info, "bounds", None)
