@@ -230,5 +230,29 @@ def test_a_hostile_spec_reaches_the_quick_check_only_as_string_literals():
         source = schema_check.quick_check(rtype, name).source
         names = {t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.NAME}
         allowed = {"def", "if", "not", "is", "None", "return", "False", "True", "and", "or", "in", "for",
-                   "isascii", "get", "is_integer", "__class__"}
+                   "isascii", "isprintable", "get", "is_integer", "__class__"}
         assert {n for n in names if not n.startswith(("_", "check_"))} <= allowed, name
+
+
+class _EqualsAnything:
+    """Not text, yet equal to every word and hashed like one (what `x in members` alone would let through)."""
+
+    def __init__(self, word):
+        self.word = word
+
+    def __hash__(self):
+        return hash(self.word)
+
+    def __eq__(self, other):
+        return True
+
+
+def test_a_set_element_that_only_compares_equal_to_a_member_is_looked_at_closely():
+    check = schema_check.quick_check(ODD_SPEC.checked.entities["block"], "block")
+    base = {"id": "b", "height": 3}
+    assert check({**base, "rooms": ["hall", "大厅", "office"]}) and not validate({**base, "rooms": ["hall"]},
+                                                                             ODD_SPEC.checked.entities["block"])
+    for odd in (_EqualsAnything("hall"), 1, None, {"hall": 1}, ["hall"], b"hall"):
+        record = {**base, "rooms": ["office", odd]}
+        assert not check(record), odd
+        assert validate(record, ODD_SPEC.checked.entities["block"]), odd

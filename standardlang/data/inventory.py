@@ -31,9 +31,10 @@ class Inventory:
         collected: dict[str, list[dict]] = {name: [] for name in entities}
         names = collection_names(entities)
         ignored: list[str] = []
+        links: dict[str, list] = {}  # entity -> its fields holding child records (found once, not per record)
         if isinstance(data, list):
             for rec in data:
-                _extract(entities, default_entity, rec, collected)
+                _extract(entities, default_entity, rec, collected, links)
         elif isinstance(data, dict) and data and any(k in names for k in data) and all(
                 isinstance(v, (list, dict)) for k, v in data.items() if not k.startswith("$")):
             for key, value in data.items():
@@ -48,9 +49,9 @@ class Inventory:
                 if not isinstance(value, list):
                     raise DataError(f"`{key}` must be a list of records, found {type(value).__name__}")
                 for rec in value:
-                    _extract(entities, entity, rec, collected)
+                    _extract(entities, entity, rec, collected, links)
         elif isinstance(data, dict):
-            _extract(entities, _guess_entity(entities, data, default_entity), data, collected)
+            _extract(entities, _guess_entity(entities, data, default_entity), data, collected, links)
         else:
             raise DataError(f"expected records (a list or an object), found {type(data).__name__}")
         inventory = cls(entities, collected)
@@ -113,22 +114,31 @@ def _guess_entity(entities: dict[str, RecordT], data: dict, default: str) -> str
     return best
 
 
-def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dict[str, list]) -> Any:
-    """Register ``rec`` (a shallow copy: the caller's data is never changed) and its children."""
+def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dict[str, list],
+             links: dict[str, list] | None = None) -> Any:
+    """Register ``rec`` (a shallow copy: the caller's data is never changed) and its children.
+
+    ``links`` caches, per entity, its fields that hold records of another entity.
+    """
     if isinstance(rec, dict):
         rec = dict(rec)
     collected.setdefault(entity, []).append(rec)
     if not isinstance(rec, dict):
         return rec
     rtype = entities[entity]
-    for fname, info in rtype.fields.items():
-        if isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT) and info.type.elem.entity:
-            children = rec.get(fname)
-            if isinstance(children, list):
-                copies = []
-                for c in children:
-                    if isinstance(c, dict) and info.by and c.get(info.by) is None and rtype.key:
-                        c = {**c, info.by: rec.get(rtype.key)}
-                    copies.append(_extract(entities, info.type.elem.name, c, collected))
-                rec[fname] = copies
+    links = {} if links is None else links
+    fields = links.get(entity)
+    if fields is None:
+        fields = links[entity] = [(fname, info) for fname, info in rtype.fields.items()
+                                  if isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT)
+                                  and info.type.elem.entity]
+    for fname, info in fields:
+        children = rec.get(fname)
+        if isinstance(children, list):
+            copies = []
+            for c in children:
+                if isinstance(c, dict) and info.by and c.get(info.by) is None and rtype.key:
+                    c = {**c, info.by: rec.get(rtype.key)}
+                copies.append(_extract(entities, info.type.elem.name, c, collected, links))
+            rec[fname] = copies
     return rec

@@ -170,8 +170,13 @@ class Spec:
             if selected is None or r.id in selected:
                 by_entity.setdefault(r.entity, []).append(r)
         for entity, entity_rules in by_entity.items():
+            # one plan per entity (every rule of it unless some were selected), not looked up per record
+            plan = self._plan(entity, None if selected is None else entity_rules, "compiled")
+            judge, record_id = plan.judge, self.record_id
             for i, record in enumerate(inventory.records.get(entity, [])):
-                results.append(self.judge(record, entity, entity_rules, i))
+                problems, statuses = judge(record)
+                results.append(RecordResult(entity, record_id(entity, record, i), None, problems, record, statuses,
+                                            plan))
         ind_results = self.compute_indicators(inventory) if indicators else []
         return Report(self, results, ind_results, inventory.count())
 

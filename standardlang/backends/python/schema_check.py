@@ -43,11 +43,13 @@ _NONNEGATIVE = ("count", "quantity", "ratio")
 _INLINE_DEPTH = 8
 
 
-def _members_ok(v: Any, members: frozenset) -> bool:
-    for x in v:
-        if x.__class__ is not str or x not in members:
-            return False
-    return True
+def _members_ok(v: Any, members: frozenset, _join: Callable = "".join) -> bool:
+    """Every element of ``v`` is text (``str.join`` refuses anything else) among ``members``."""
+    try:
+        _join(v)
+        return members.issuperset(v)
+    except TypeError:  # an element that is not text (or not hashable)
+        return False
 
 
 class _Gen:
@@ -126,7 +128,8 @@ class _Gen:
         if isinstance(t, BoolT):
             return f"{v}.__class__ is _bool"
         if isinstance(t, TextT):
-            return (f"({v}.__class__ is _str and ({v}.isascii() or not _sur({v}))) "
+            # printable text has no lone surrogate (they are not printable): the regex only for the rest
+            return (f"({v}.__class__ is _str and ({v}.isascii() or {v}.isprintable() or not _sur({v}))) "
                     f"or ({v}.__class__ is _int and _NBIG < {v} < _BIG)")
         if isinstance(t, EnumT):
             return f"{v}.__class__ is _str and {v} in {self.const(frozenset(t.lookup()))}"
@@ -143,9 +146,11 @@ class _Gen:
             lo, hi = self.const(bounds[0]), self.const(bounds[1])
             ints = f"{lo} <= {v} <= {hi}"
             floats = f"{lo} <= _Fraction(_repr({v})) <= {hi}"
+        elif t.kind in _NONNEGATIVE:  # one chained comparison: not negative, not huge, finite
+            whole = f" and {v}.is_integer()" if t.kind == "count" else ""
+            return f"({v}.__class__ is _int and 0 <= {v} < _BIG) or ({v}.__class__ is _float and 0 <= {v} < _INF{whole})"
         else:
-            ints = f"{v} >= 0" if t.kind in _NONNEGATIVE else "True"
-            floats = f"{v} >= 0" if t.kind in _NONNEGATIVE else "True"
+            ints = floats = "True"
         if t.kind == "count":
             whole = f" and {v}.is_integer()"
         return (f"({v}.__class__ is _int and _NBIG < {v} < _BIG and {ints}) "
