@@ -59,7 +59,7 @@ def _is_records_dict(source: dict) -> bool:
 
 def evaluate_table(spec: Any, source: Any, entity: str | None = None, engine: str = "duckdb",
                    rules: Iterable[str] | None = None, indicators: bool = True, output: str = "arrow",
-                   connection: Any = None, threads: int | None = None) -> Any:
+                   connection: Any = None, threads: int | None = None, explain: bool = False) -> Any:
     """Judge ``source`` inside a database; one row per record of ``entity``, a column per rule.
 
     Args:
@@ -74,6 +74,9 @@ def evaluate_table(spec: Any, source: Any, entity: str | None = None, engine: st
         output: ``arrow`` (a pyarrow Table) or ``pandas`` (a DataFrame).
         connection: a DuckDB connection to run in (default: a new in-memory one).
         threads: DuckDB's thread count.
+        explain: add each rule's explanation columns, ``<rule>.missing`` (the fields whose absence
+            left it unknown, as ``Verdict.missing``) and ``<rule>.compared`` (the values of each
+            comparison its explanation shows); DuckDB only (:mod:`standardlang.backends.sql.explain`).
     """
     entity = entity or spec.default_entity
     run = _engine_run(spec, engine, connection, threads)
@@ -81,7 +84,9 @@ def evaluate_table(spec: Any, source: Any, entity: str | None = None, engine: st
         add_sources(run, source, entity)
         selected = None if rules is None else set(rules)
         chosen = [r for r in spec.checked.rules if r.entity == entity and (selected is None or r.id in selected)]
-        table = run.table(entity, chosen, indicators)
+        if explain and engine != "duckdb":
+            raise DataError(f"explanation columns are computed on duckdb, not {engine}")
+        table = run.table(entity, chosen, indicators, explain=True) if explain else run.table(entity, chosen, indicators)
     finally:
         run.close()
     if output == "pandas":

@@ -226,12 +226,13 @@ class DuckDBRun:
         return checked
 
     # ------------------------------------------------------------------ judging
-    def query(self, entity: str, rules: list | None = None, indicators: bool = True) -> str:
-        """The SQL text judging ``entity`` (DuckDB dialect).
+    def query(self, entity: str, rules: list | None = None, indicators: bool = True, explain: bool = False) -> str:
+        """The SQL text judging ``entity`` (DuckDB dialect); ``explain``: with the explanation columns.
 
         Aggregates over linked levels are GROUP BY queries over the child rows
         (:mod:`.grouped`); only a spec that reads a linked level otherwise gets the
-        children linked into its rows as lists of records.
+        children linked into its rows as lists of records (so do the explanation columns,
+        which read the children element by element).
         """
         if entity not in self.sources:
             raise DataError(f"no records of `{entity}` were given")
@@ -239,7 +240,7 @@ class DuckDBRun:
             rules = [r for r in self.spec.checked.rules if r.entity == entity]
         cells = self.cells.get(entity, False)
         links = Links(self.spec, entity, {e: Level(_table(v), self._dtype(v)) for e, v in self.sources.items()})
-        if any(links.hop(entity, f) is not None for f in self.spec.checked.entities[entity].fields):
+        if not explain and any(links.hop(entity, f) is not None for f in self.spec.checked.entities[entity].fields):
             view = self._with_kids(entity, links)
             try:
                 return verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells,
@@ -249,7 +250,7 @@ class DuckDBRun:
         view = self._linked(entity, {})
         # DuckDB keeps the order of a scan (and of the ordered views) through projections: no sort
         select = verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells,
-                               ordered=False)
+                               ordered=False, explain=explain)
         return select.sql("duckdb")
 
     def _dtype(self, view: str) -> DType:
@@ -291,9 +292,9 @@ class DuckDBRun:
         return (f"SELECT _sl_k, list_distinct(flatten(list(_sl_b))) AS _sl_kids FROM ({' UNION ALL '.join(parts)}) "
                 f"GROUP BY _sl_k")
 
-    def table(self, entity: str, rules: list | None = None, indicators: bool = True) -> Any:
+    def table(self, entity: str, rules: list | None = None, indicators: bool = True, explain: bool = False) -> Any:
         """The verdict table of ``entity`` as a pyarrow Table."""
-        sql = self.query(entity, rules, indicators)
+        sql = self.query(entity, rules, indicators, explain)
         rel = _run(self.con, sql)
         # DuckDB 2 names it to_arrow_table (fetch_arrow_table is deprecated); 1.x has only the old name
         return (getattr(rel, "to_arrow_table", None) or rel.fetch_arrow_table)()

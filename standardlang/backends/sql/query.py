@@ -44,7 +44,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, rules: list[CheckedRule],
                   indicators: bool = True, cells: bool = False, links: Links | None = None,
-                  ordered: bool = True) -> exp.Select:
+                  ordered: bool = True, explain: bool = False) -> exp.Select:
     """The SELECT judging every record of ``source`` (rows of shape ``dtype``) against ``rules``.
 
     With ``links`` (:mod:`.grouped`), ``source`` holds the records unlinked (with a column
@@ -53,6 +53,7 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
     linked level otherwise (then link the levels into ``source`` and call again without).
     ``ordered`` False leaves out the final ``ORDER BY _row`` where no join can reorder the
     rows: for an engine that keeps the order of a scan through projections (DuckDB).
+    ``explain``: each rule's explanation columns too (:mod:`.explain`).
     """
     rtype = spec.checked.entities[entity]
     hoist = Hoist()
@@ -72,11 +73,15 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
         paths = spec.roots(rule)
         bad = [_col(c) for p, c in bad_cols.items() if reads_bad(paths, p)]
         status = rule_status(rule, compiler, root, bad)
-        if rule.adoption is not None:
-            status = compiler.keep(status)  # read twice: the status and its reason
+        if rule.adoption is not None or explain:
+            status = compiler.keep(status)  # read twice: the status and its reason / explanation
         columns.append(_alias(status, rule.id, quoted=True))
         if rule.adoption is not None:
             columns.append(_alias(rule_reason(rule, compiler, root, status), f"{rule.id}.reason", quoted=True))
+        if explain:
+            from standardlang.backends.sql.explain import columns as explain_columns
+
+            columns.extend(explain_columns(rule, compiler, root, status))
     if indicators:
         for ind in spec.checked.indicators:
             node = ind.value_for(entity)
