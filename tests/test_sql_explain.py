@@ -68,8 +68,8 @@ def mismatches(spec, source, data, entity=None):
 
 def compared_mismatches(spec, data, entity, rows):
     """Each comparison's values (``<rule>.compared``) against the interpreter's, and the sentence
-    built from them (``explain.shown``) against the Python explanation's."""
-    from standardlang.engine.evaluate import describe
+    built from them (``evaluate.compare_text``) against the Python explanation's."""
+    from standardlang.engine.evaluate import compare_text, describe
 
     out, seen = [], {}
     for rr in spec.evaluate(data, entity=entity).results:
@@ -85,7 +85,7 @@ def compared_mismatches(spec, data, entity, rows):
                 want = (spec.interpreter.eval(left, [rr.record]), spec.interpreter.eval(right, [rr.record]))
                 got = (sql_explain.side_value(entry["left"]), sql_explain.side_value(entry["right"]))
                 detail, value, missing = describe(node, spec.interpreter, [rr.record])
-                text = sql_explain.shown(entry, node)
+                text = compare_text(node, *got)
                 if got != want or not detail.startswith(text) or (detail != text and not missing):
                     out.append(((rr.entity, i, v.rule.id, node.text), (want, detail), (got, text)))
     return out

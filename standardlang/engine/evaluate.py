@@ -80,17 +80,8 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
         return value_text(n, interp.eval(n, scopes), lang)
 
     if isinstance(node, ir.Compare):
-        left, right, op = node.left, node.right, node.op
-        if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
-            left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
-        if isinstance(right, ir.Const):
-            seen = interp.eval(left, scopes)
-            shown = (format_number(seen, display_unit(left.type), against=right.value)
-                     if isinstance(seen, (int, float, Fraction)) and not isinstance(seen, bool) else val(left))
-            detail = say["needs"].format(a=_name(left), v=shown, op=_OP_SYMBOL[op],
-                                         t=value_text(right, right.value, lang))
-        else:
-            detail = say["pair"].format(a=_name(left), va=val(left), b=_name(right), vb=val(right), op=_OP_SYMBOL[op])
+        left, right, _ = compared_sides(node)
+        detail = compare_text(node, interp.eval(left, scopes), interp.eval(right, scopes), lang)
     elif isinstance(node, ir.Between):
         detail = say["between"].format(a=_name(node.value), v=val(node.value), lo=val(node.low), hi=val(node.high))
     elif isinstance(node, ir.Present):
@@ -108,6 +99,28 @@ def describe(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = 
     elif missing:  # a partly known aggregate settled it: say what was not recorded, and that it did not matter
         detail += say["settled"].format(m=", ".join(dict.fromkeys(missing)))
     return detail, value, list(dict.fromkeys(missing))
+
+
+def compared_sides(node: ir.Compare) -> tuple[ir.Node, ir.Node, str]:
+    """(left, right, operator) of a comparison as an explanation says it: a constant on the left moved right."""
+    left, right, op = node.left, node.right, node.op
+    if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
+        left, right, op = right, left, {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(op, op)
+    return left, right, op
+
+
+def compare_text(node: ir.Compare, seen: Any, other: Any, lang: str = "en") -> str:
+    """The sentence of a comparison given the values of its two sides (:func:`compared_sides`):
+    ``households is 80, needs ≥ 100``.  The SQL back end's ``<rule>.compared`` values give it too."""
+    say = PHRASES.get(lang, PHRASES["en"])
+    lang = lang if lang in PHRASES else "en"
+    left, right, op = compared_sides(node)
+    if isinstance(right, ir.Const):
+        shown = (format_number(seen, display_unit(left.type), against=right.value)
+                 if isinstance(seen, (int, float, Fraction)) and not isinstance(seen, bool) else value_text(left, seen, lang))
+        return say["needs"].format(a=_name(left), v=shown, op=_OP_SYMBOL[op], t=value_text(right, right.value, lang))
+    return say["pair"].format(a=_name(left), va=value_text(left, seen, lang), b=_name(right),
+                              vb=value_text(right, other, lang), op=_OP_SYMBOL[op])
 
 
 def explain_node(node: ir.Node, interp: Interpreter, scopes: list[Any], lang: str = "en") -> Check:

@@ -16,7 +16,8 @@ the rule's status expression; gives sqlglot expressions for two columns per rule
 * ``<rule>.compared`` (a list of ``{condition, left, op, right}``): for each comparison the
   verdict's explanation shows (the rule's ``applies when``, its requirements, its
   alternatives'), the values compared, exact (:func:`value_text`: ``800``, ``1/3``, ``60..80``
-  for a value known in part, ``true``, a member name), NULL when unknown.
+  for a value known in part, ``true``, a member name), NULL when unknown; :func:`side_value`
+  gives the Python value, and ``engine.evaluate.compare_text`` the explanation's sentence.
 
 Only DuckDB's list functions are used (``list_position`` and ``list_filter`` with an index
 beside those of :mod:`.lists`).  Opt-in (``verdict_query(..., explain=True)``): the default
@@ -380,30 +381,3 @@ def side_value(d: dict | None) -> Any:
     if ends[0] is not None and ends[0] == ends[1]:
         return norm(ends[0])
     return bounded(*ends)
-
-
-def shown(entry: dict, node: ir.Compare, lang: str = "en") -> str:
-    """The sentence the Python explanation shows for a comparison (``explain.describe``), from the
-    values of one ``<rule>.compared`` entry: ``households = 80, needs ≥ 100``."""
-    from standardlang.engine.evaluate import PHRASES, _OP_SYMBOL, _name, value_text
-    from standardlang.engine.verdict import format_number
-    from standardlang.lang.types import display_unit
-
-    say = PHRASES.get(lang, PHRASES["en"])
-    left, right, op = node.left, node.right, node.op
-    if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
-        left, right, op = right, left, _FLIP.get(op, op)
-    a, b = side_value(entry["left"]), side_value(entry["right"])
-    if isinstance(right, ir.Const):
-        number = a is not None and not isinstance(a, bool) and not isinstance(a, str)
-        text = (format_number(a, display_unit(left.type), against=right.value) if number and not _is_bounds(a)
-                else value_text(left, a, lang))
-        return say["needs"].format(a=_name(left), v=text, op=_OP_SYMBOL[op], t=value_text(right, right.value, lang))
-    return say["pair"].format(a=_name(left), va=value_text(left, a, lang), b=_name(right), vb=value_text(right, b, lang),
-                              op=_OP_SYMBOL[op])
-
-
-def _is_bounds(v: Any) -> bool:
-    from standardlang.backends.python.runtime import Bounds
-
-    return isinstance(v, Bounds)
