@@ -29,12 +29,12 @@ from standardlang.backends.sql import numbers as sql_numbers  # noqa: E402
 from standardlang.backends.sql.api import evaluate_table  # noqa: E402
 from standardlang.backends.sql.duckdb_engine import DuckDBRun, connect  # noqa: E402
 from standardlang.backends.sql.values import SQLCompileError  # noqa: E402
-from standardlang.cli.sql_engine import indicator_value  # noqa: E402
 from standardlang.lang.parser import parse_expression  # noqa: E402
 from standardlang.tools.formatter import format_spec  # noqa: E402
 
 import strategies as S  # noqa: E402
 from conftest import ROOT, SPECS  # noqa: E402
+from sql_helpers import BOUNDARY, judged, python_results  # noqa: E402
 
 # each example builds and runs a query (about a second): a few in CI, the `large` profile by hand
 GENERATED = 8 if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci" else settings.default.max_examples
@@ -42,46 +42,8 @@ CITY = ROOT / "examples" / "wuhai" / "inventory.json"
 SPEC_FILES = ["complete_community.stdl", "wuhai_indicators.stdl", "wuhai_public_services.stdl"]
 
 
-def python_results(spec, data, entity=None):
-    """{(entity, index, rule or indicator): (status, value)} on the Python path."""
-    rep = spec.evaluate(data, entity=entity)
-    out = {}
-    seen: dict[str, int] = {}
-    for rr in rep.results:
-        i = seen[rr.entity] = seen.get(rr.entity, -1) + 1
-        for v in rr.verdicts:
-            out[(rr.entity, i, v.rule.id)] = (v.status.value, None)
-    counters: dict[tuple, int] = {}
-    for r in rep.indicators:
-        k = (r.indicator.id, r.entity)
-        i = counters[k] = counters.get(k, -1) + 1
-        out[(r.entity, i, r.indicator.id)] = (r.status.value, r.value)
-    return out
-
-
-def sql_results(run, spec):
-    out = {}
-    for ent in run.entities():
-        for i, row in enumerate(run.table(ent).to_pylist()):
-            for r in spec.checked.rules:
-                if r.entity == ent:
-                    out[(ent, i, r.id)] = (row[r.id], None)
-            for ind in spec.checked.indicators:
-                if ind.value_for(ent) is not None:
-                    out[(ent, i, ind.id)] = (row[ind.id], indicator_value(row, ind.id))
-    return out
-
-
 def mismatches(spec, source, data, entity=None, con=None):
-    run = DuckDBRun(spec, con)
-    try:
-        run.add(source, entity)
-        got = sql_results(run, spec)
-    finally:
-        run.close()
-    want = python_results(spec, data, entity)
-    assert set(got) == set(want), "the SQL path judged other records or rules"
-    return [(k, want[k], got[k]) for k in want if want[k] != got[k]]
+    return judged(DuckDBRun(spec, con), spec, source, data, entity)
 
 
 # ====================================================================== the example city
@@ -148,14 +110,6 @@ def check_generated(spec_ast, records):
         assert "quotients" in str(exc)
         reject()
     assert found == []
-
-
-# values on the boundary of a comparison, missing and null values, and partly known aggregates
-BOUNDARY = (S.condition_spec([parse_expression(t) for t in (
-    "households >= 100", "plot.area <= 2 ha", "count(shops where open) >= 1", "present(school)",
-    "sum(shops.area) > 100 m2")]),
-    [{"households": 100, "plot": {"area": 20000}, "shops": [{"open": True, "area": 100}], "school": None},
-     {"households": 99, "shops": [{"open": None, "area": 10}, {}]}])
 
 
 def _property(phases=None):
