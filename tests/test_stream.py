@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import standardlang as sl
 from standardlang.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,25 @@ def streamed(capsys, tmp_path, data, *extra):
     return code, verdicts, indicators, order, summaries, err
 
 
+def assert_counts_add_up(report, summaries, err, indicator_spec=None):
+    """The summary's verdict counts and the failures said are those of the verdicts written, line by line."""
+    binding = {i.id for i in sl.load(indicator_spec).indicators if i.attribute == "binding"} if indicator_spec else set()
+    tally: dict = {}
+    failures = 0
+    for line in report.read_text("utf-8").splitlines():
+        d = json.loads(line)
+        for v in d.get("verdicts", ()) if d["kind"] == "record" else ():
+            by = tally.setdefault(d["spec"], {}).setdefault(v["strength"], {})
+            by[v["status"]] = by.get(v["status"], 0) + 1
+            failures += v["status"] in ("fail", "error") and v["strength"] == "shall"
+        failures += d["kind"] == "indicator" and d["status"] in ("fail", "error") and d["attribute"] == "binding"
+        for i in d.get("indicators", ()) if d["kind"] == "record" else ():
+            failures += i["status"] in ("fail", "error") and i["indicator"] in binding
+    assert {s["spec"]: s["verdicts"] for s in summaries if s["verdicts"]} == tally
+    assert f": {failures} failures under --fail-on shall" in err and failures > 0
+    return failures
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_streamed_jsonl_equals_the_report_in_memory(capsys, tmp_path, jobs):
     code, verdicts, indicators = in_memory(capsys, tmp_path, CITY_CSV)
@@ -66,6 +86,7 @@ def test_streamed_jsonl_equals_the_report_in_memory(capsys, tmp_path, jobs):
     for s in summaries:  # records in = judged + in error
         assert s["records_in"] == len(rows) == s["judged"] + s["in_error"]
     assert f"{len(rows)} records in" in err
+    assert_counts_add_up(tmp_path / "stream.jsonl", summaries, err, SPECS[1])
 
 
 def test_bad_lines_are_records_in_error_and_the_summary_adds_up(capsys, tmp_path):
@@ -83,6 +104,8 @@ def test_bad_lines_are_records_in_error_and_the_summary_adds_up(capsys, tmp_path
     assert (summary["records_in"], summary["judged"], summary["in_error"]) == (2500, 2498, 2)
     assert "not valid JSON" in records[7]["problems"][0]["message"]
     assert code == 1  # error verdicts of shall rules
+    assert summary["verdicts"]["shall"]["error"] >= 2
+    assert assert_counts_add_up(out, [summary], err) >= 2
 
 
 def test_explanations_on_demand(capsys, tmp_path):

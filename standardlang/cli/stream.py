@@ -134,12 +134,15 @@ class Judge:
 
     def _records(self, k: int, spec: Any, ent: str, recs: list, dataset: Any, start: int, out: "_ChunkOut") -> None:
         from standardlang.engine.evaluate import judge_indicator
-        from standardlang.reports import is_failure, is_indicator_failure
+        from standardlang.reports import failing_strengths, is_indicator_failure
+        from standardlang.status import Status
         from standardlang.reports import stream as report
 
         interp, fmt, explain, lang = spec.interpreter, self.fmt, self.explain, self.lang
         own = [(ind, spec.indicator_function(ind.id, ent)) for ind in self.own_indicators[k]]
         counts, rules, fail_on = out.counts[k], self.rules[k], self.fail_on
+        strengths = [r.strength for r in rules]
+        tally: Counter = Counter()  # (strength, status) of every verdict of the chunk
         lines = report.LineWriter(spec.name, interp) if fmt == "jsonl" else None
         folded: list[tuple[Any, list]] = []  # (record, its problems), for the indicators of the levels above
         for i, rec in enumerate(recs):
@@ -151,9 +154,7 @@ class Judge:
                 inds = [judge_indicator(ind, fn, rec, ent, result.record_id, interp) for ind, fn in own]
             out.records_in[k] += 1
             out.in_error[k] += bool(result.problems)
-            for v in result.verdicts:
-                counts[(v.rule.strength, v.status.value)] += 1
-                out.failures += is_failure(v, fail_on)
+            tally.update(zip(strengths, result.statuses))  # statuses: no verdict object is built
             for x in inds:
                 counts[("indicator", x.status.value)] += 1
                 out.failures += is_indicator_failure(x, fail_on)
@@ -165,6 +166,10 @@ class Judge:
             else:
                 out.table_rows.extend(report.parquet_rows(spec.name, result, source, explain, lang, inds, interp))
             folded.append((rec, result.problems))
+        failing = failing_strengths(fail_on)
+        for (strength, status), n in tally.items():
+            counts[(strength, status.value)] += n
+            out.failures += n if status in (Status.FAIL, Status.ERROR) and strength in failing else 0
         if self.rollups[k] is not None:
             out.groups[k] = self.rollups[k].fold([r for r, _ in folded], [p for _, p in folded])
 

@@ -137,23 +137,28 @@ class _Binder:
     def tree(self, raw: Any, rtype: RecordT) -> Any:
         if not isinstance(raw, dict):
             return raw
-        index = field_index(rtype)
+        plans = _key_plans(rtype)
         out: dict[Any, Any] = {}
         for k, v in raw.items():
-            fname = _lookup(index, k) if isinstance(k, str) else None
-            if fname is None:
+            plan = plans.get(k, _UNPLANNED) if k.__class__ is str else _UNPLANNED
+            if plan is _UNPLANNED:
+                plan = _key_plan(rtype, k, plans)
+            if plan is None:
                 out.setdefault(k, v)
                 continue
-            info = rtype.fields[fname]
-            t = info.type
-            if _nested(t) and isinstance(v, (bool, str, int)) and not (isinstance(v, str) and v.strip()[:1] in "{["):
+            fname, kind, t, info = plan
+            if kind == _PLAIN or (kind == _NUMBER and not isinstance(v, str)):
+                out[fname] = v  # the common case: nothing to convert
+                continue
+            if kind >= _NESTED and isinstance(v, (bool, str, int)) \
+                    and not (isinstance(v, str) and v.strip()[:1] in "{["):
                 # a facility written false / "无" / 0 is absent (null); true / "有" is there (a record: {})
                 v = v if (c := convert_cell(v, t)) is ABSENT else c
-            if isinstance(t, RecordT) and not t.entity:
+            if kind == _RECORD:
                 v = self.tree(v, t)
-            elif isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity and isinstance(v, list):
+            elif kind == _RECORDS and isinstance(v, list):
                 v = [self.tree(x, t.elem) for x in v]
-            elif isinstance(t, Num) and isinstance(v, str) and v.strip():
+            elif kind == _NUMBER and v.strip():
                 n = convert_cell(v, t, info.unit)  # "4500", "3,500", "2200平方米": read as in a CSV cell
                 v = n if isinstance(n, (int, float, Fraction)) and not isinstance(n, bool) else v
             out[fname] = v
@@ -318,6 +323,38 @@ class _Binder:
 
 def _nested(t: Any) -> bool:
     return isinstance(t, (RecordT, ListT))
+
+
+# What :meth:`_Binder.tree` does with a key's value, planned once per record type and key (a
+# record's keys repeat in every record): the field it binds to, and how its value is converted.
+# tests/test_binding_plan.py compares it with the code that looked each key up afresh.
+_PLAIN, _NUMBER, _NESTED, _RECORD, _RECORDS = 0, 1, 2, 3, 4  # _NESTED and above: a record or a list
+_UNPLANNED = object()
+_KEY_PLANS: dict[int, tuple[RecordT, dict]] = {}
+_MAX_PLANNED = 4096  # keys remembered per record type (the data may hold any number of odd keys)
+
+
+def _key_plans(rtype: RecordT) -> dict:
+    cached = _KEY_PLANS.get(id(rtype))
+    if cached is None or cached[0] is not rtype:
+        cached = _KEY_PLANS[id(rtype)] = (rtype, {})
+    return cached[1]
+
+
+def _key_plan(rtype: RecordT, key: Any, plans: dict) -> tuple | None:
+    """(field name, kind, type, field info) of a key of a tree record, or None: a key of no field."""
+    fname = _lookup(field_index(rtype), key) if isinstance(key, str) else None
+    plan = None
+    if fname is not None:
+        info = rtype.fields[fname]
+        t = info.type
+        kind = (_RECORD if isinstance(t, RecordT) and not t.entity
+                else _RECORDS if isinstance(t, ListT) and isinstance(t.elem, RecordT) and not t.elem.entity
+                else _NESTED if _nested(t) else _NUMBER if isinstance(t, Num) else _PLAIN)
+        plan = (fname, kind, t, info)
+    if key.__class__ is str and len(plans) < _MAX_PLANNED:
+        plans[key] = plan
+    return plan
 
 
 def _enter(target: dict, fname: str, index: int | None, header: str, cell: Any) -> Any:

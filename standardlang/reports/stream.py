@@ -117,33 +117,41 @@ class LineWriter:
 
     ``json.dumps(record_line(...))`` builds a dict per verdict (73 a record for column 5)
     and encodes it; here a verdict that needs no more than its status is one string
-    looked up, the JSON being the same (``tests/test_stream.py`` compares them).
+    looked up, read from the record's statuses (no verdict object is built unless an
+    error or an explanation is written), the JSON being the same
+    (``tests/test_stream.py`` compares them).
     """
 
     def __init__(self, spec_name: str, interp: Any = None):
         self.head = '{"kind": "record", "spec": ' + _dump(spec_name) + ', "entity": '
         self.interp = interp
-        self._plain: dict[tuple[str, Status], str] = {}
+        self._plain: dict[Status, dict[str, str]] = {s: {} for s in Status}
 
     def _piece(self, rule: Any, status: Status) -> str:
-        key = (rule.id, status)
-        piece = self._plain.get(key)
-        if piece is None:
-            piece = self._plain[key] = ('{"rule": ' + _dump(rule.id) + ', "strength": ' + _dump(rule.strength)
-                                        + ', "status": ' + _dump(status.value))
-        return piece
+        """The verdict's JSON up to its status, without the closing brace."""
+        return ('{"rule": ' + _dump(rule.id) + ', "strength": ' + _dump(rule.strength)
+                + ', "status": ' + _dump(status.value))
 
     def line(self, result: Any, source: Any, explain: str, lang: str = "en", indicators: list | None = None) -> str:
         parts = []
-        for v in result.verdicts:
-            status = v.status
-            piece = self._piece(v.rule, status)
+        plain = self._plain
+        explained = explain != "none"
+        for i, (rule, status) in enumerate(zip(result.rules, result.statuses)):
+            if status is not Status.UNKNOWN and status is not Status.ERROR and not explained:
+                piece = plain[status].get(rule.id)
+                if piece is None:
+                    piece = plain[status][rule.id] = self._piece(rule, status) + "}"
+                parts.append(piece)
+                continue
+            piece = self._piece(rule, status)
             if status is Status.UNKNOWN:
-                piece += ', "missing": ' + _dump(list(_missing(v, self.interp)))
+                missing = (missing_fields(rule, self.interp, result.record) if self.interp is not None
+                           else result.verdicts[i].missing)
+                piece += ', "missing": ' + _dump(list(missing))
             elif status is Status.ERROR:
-                piece += ', "error": ' + _dump(v.error)
+                piece += ', "error": ' + _dump(result.verdicts[i].error)
             if wants_explanation(status, explain):
-                piece += ', "explanation": ' + _dump(v.explanation(lang).to_dict())
+                piece += ', "explanation": ' + _dump(result.verdicts[i].explanation(lang).to_dict())
             parts.append(piece + "}")
         text = (self.head + _dump(result.entity) + ', "record": ' + _dump(result.record_id) + ', "source": '
                 + _dump(source.to_dict() if source is not None else None) + ', "verdicts": [' + ", ".join(parts) + "]")
