@@ -249,3 +249,23 @@ def test_streamed_indicators_of_a_generated_province_equal_the_whole_report(caps
     for key, (status, value) in indicators.items():
         assert s_indicators[key][0] == status, key
         assert s_indicators[key][1] == pytest.approx(value), key
+
+
+def test_a_report_written_to_a_pipe_or_device_leaves_it_one(capsys, tmp_path):
+    """``-o /dev/null`` (or a named pipe) is written in place: renaming a finished temporary file
+    onto it, as a regular report is written, replaced the device with a file (as root)."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    data = tmp_path / "communities.jsonl"
+    data.write_text(json.dumps({"id": "c1", "kind": "new", "households": 10}) + "\n", encoding="utf-8")
+    run(capsys, "check", DEMO, "--data", data, "--format", "jsonl", "-o", fifo, "--jobs", "1")
+    reader.join(timeout=20)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert b'"kind": "summary"' in got[0]

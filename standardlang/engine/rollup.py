@@ -247,8 +247,8 @@ class _Finish(Interpreter):
     def read(self, n: Any, obj: Any, missing: Any) -> Any:
         if n.name == self.rollup.field and isinstance(obj, dict) and _is_s_list(n.type, self.rollup.entity) \
                 and isinstance(obj.get(n.name), list):
-            key = obj.get(self.pkey)
-            return [opened(self.groups.get(str(key), self.empty)) if key is not None else self.empty]
+            key = obj.get(self.pkey)  # the group as kept (opened one at a time, in e_Aggregate: the city
+            return [self.groups.get(str(key), self.empty) if key is not None else self.empty]  # reads them all)
         return super().read(n, obj, missing)
 
     def e_Aggregate(self, n: Any, scopes: list, missing: Any) -> Any:
@@ -261,7 +261,7 @@ class _Finish(Interpreter):
             return None
         acc = None
         for g in members:
-            acc = combined(sig.func, acc, g.acc(k, sig.func))
+            acc = combined(sig.func, acc, opened(g).acc(k, sig.func))
         return result_of(sig.func, acc if acc is not None else Acc(sig.func), sig, missing)
 
     def result(self, ind: Any, ent: str, node: Any, record: Any, record_id: str, k: int, cache: dict) -> Any:
@@ -276,15 +276,15 @@ class _Finish(Interpreter):
         if bad:
             return IndicatorResult(ind, ent, record_id, None, Status.ERROR,
                                    "bad data: " + "; ".join(str(p) for p in bad[:5]))
+        missing: list[str] = []  # noted on the way (the interpreter only adds to it): one evaluation, not two
         try:
-            value = self.eval(node, [record])
+            value = self.eval(node, [record], missing)
         except rt.BadValue as exc:
             return IndicatorResult(ind, ent, record_id, None, Status.ERROR, f"bad data: {exc}")
         ok = None if value is None else rt.compare(ind.op, value, ind.target.value)
         status = Status.UNKNOWN if ok is None else Status.PASS if ok else Status.FAIL
-        missing: list[str] = []
-        if value is None or isinstance(value, rt.Bounds):
-            self.eval(node, [record], missing)
+        if not (value is None or isinstance(value, rt.Bounds)):
+            missing = []  # a known value names no missing data
         return IndicatorResult(ind, ent, record_id, value, status, missing=tuple(dict.fromkeys(missing)))
 
     def _linked(self, record: Any, rtype: Any, key: str, cache: dict) -> list:

@@ -434,7 +434,13 @@ class atomic_file:
         from standardlang.errors import Diagnostic, StandardLangError
 
         folder = os.path.dirname(os.path.abspath(self.path))
+        self.tmp = None
         try:
+            if _special(self.path):  # /dev/null, a pipe: written in place (renaming onto it would replace it)
+                self.fh = (open(self.path, self.mode) if "b" in self.mode else
+                           open(self.path, self.mode, encoding="utf-8-sig" if self.bom else "utf-8",
+                                errors="backslashreplace", newline=""))
+                return self.fh
             fd, self.tmp = tempfile.mkstemp(prefix=".standardlang-", suffix=".tmp", dir=folder)
             mask = os.umask(0o022)
             os.umask(mask)
@@ -452,6 +458,8 @@ class atomic_file:
         from standardlang.errors import Diagnostic, StandardLangError
 
         self.fh.close()
+        if self.tmp is None:  # written in place
+            return
         if kind is not None:
             os.unlink(self.tmp)
             return
@@ -460,6 +468,16 @@ class atomic_file:
         except OSError as err:
             os.unlink(self.tmp)
             raise StandardLangError([Diagnostic("F003", f"cannot write {self.path}: {err.strerror or err}")]) from None
+
+
+def _special(path: str) -> bool:
+    """Whether ``path`` is there and is no regular file (a device such as /dev/null, a pipe)."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 __all__ = ["Meta", "Options", "render", "write_output", "exit_code", "count_failures", "is_failure",
