@@ -300,6 +300,35 @@ def test_sabotage_of_the_inline_numeric_forms_turns_the_differential_test_red(mo
         _run(test_compiled_rules_agree_with_interpreter)
 
 
+def test_sabotage_of_the_inline_aggregates_turns_the_differential_test_red(monkeypatch):
+    """count/any over a typed list written inline (backends/python/aggregates.py): an unknown element
+    read as false (`any`), and `count >= k` decided by `count > k`, each caught."""
+    from standardlang.backends.python.aggregates import AggregateEmitter
+
+    real_truths = AggregateEmitter._truths
+
+    def unknown_is_false(self, n, scopes, f):
+        found = real_truths(self, n, scopes, f)
+        if found is None or n.func != "any":
+            return found
+        coll, c, truths = found
+        return coll, c, truths.replace(" for _s", " or False for _s", 1)  # None or False: false
+
+    monkeypatch.setattr(AggregateEmitter, "_truths", unknown_is_false)
+    with pytest.raises(AssertionError):
+        _run(test_compiled_rules_agree_with_interpreter)
+    monkeypatch.undo()
+
+    real_compare = AggregateEmitter.inline_count_compare
+
+    def off_by_one(self, op, left, right, scopes, f):
+        return real_compare(self, ">" if op == ">=" else op, left, right, scopes, f)
+
+    monkeypatch.setattr(AggregateEmitter, "inline_count_compare", off_by_one)
+    with pytest.raises(AssertionError):
+        _run(test_compiled_rules_agree_with_interpreter)
+
+
 def test_sabotage_of_the_cross_multiplication_turns_the_differential_test_red(monkeypatch):
     """A rational constant cross-multiplied by its numerator only (`1.3 * d` as `13 * d`), caught."""
     from fractions import Fraction as F
@@ -380,15 +409,21 @@ def test_failure_inside_generated_code_names_the_spec_line(monkeypatch):
     def broken(*args):  # a bug in a runtime helper (not bad data): it must not become a verdict
         raise ZeroDivisionError("sabotaged")
 
-    monkeypatch.setattr(runtime, "aggregate", broken)
+    class Broken(dict):  # the enum's lookup table, which rule 2.area is the first to use (kind == new)
+        def __getitem__(self, key):
+            broken()
+
+    fn = spec.rule_function("2.area")
+    table = re.search(r"_k\d+(?=\[_t)", spec.python_source().split("def rule_2_area")[1]).group(0)
+    monkeypatch.setitem(fn.__globals__, table, Broken())
     with pytest.raises(ZeroDivisionError) as info:
         spec.evaluate([record])
     notes = getattr(info.value, "__notes__", [])
     assert any("rule 2.area — " in n and "small.stdl:" in n for n in notes), notes
     line = int(re.search(r"small\.stdl:(\d+)", notes[0]).group(1))
-    assert "count(stores where" in text[line - 1] or "alternative small" in text[line - 1]
+    assert "applies when kind == new" in text[line - 1]
     shown = "".join(traceback.format_exception(info.value))
-    assert "_rt.aggregate('count'" in shown  # linecache shows the generated line itself
+    assert f"{table}[_t" in shown  # linecache shows the generated line itself
 
 
 def test_the_line_map_points_at_the_condition_not_only_the_rule(monkeypatch):

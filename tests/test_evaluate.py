@@ -130,10 +130,15 @@ def test_a_bug_in_generated_code_propagates_with_the_spec_line(monkeypatch):
     def broken(*args):
         raise RuntimeError("sabotaged helper")
 
-    monkeypatch.setattr(runtime, "aggregate", broken)
+    spec = sl.loads("""\
+standard s "t" { source "tests" }
+entity community { key id  id: text  rooms: list { area: m2 } }
+goal 1 for community { rule 1 { require sum(rooms.area) >= 10 m2 } }
+""", "bug.stdl")
+    monkeypatch.setattr(runtime, "aggregate", broken)  # sum goes through it (count/any/all are inline)
     with pytest.raises(RuntimeError) as info:
-        SPEC.judge({"id": "s", "communities": []}, "subdistrict")
-    assert any("rule 3 — evaluate.stdl:9" in n for n in getattr(info.value, "__notes__", [])), info.value
+        spec.judge({"id": "s", "rooms": [{"area": 12}]}, "community")
+    assert any("rule 1 — bug.stdl:3" in n for n in getattr(info.value, "__notes__", [])), info.value
 
 
 def test_stats_count_what_was_compiled():

@@ -236,7 +236,7 @@ indicator __import__ "{INJECT_ESCAPED}" {{
 IDENTIFIERS = ("__import__", "__class__", "__builtins__", "__globals__", "__subclasses__", "__dict__", "eval",
                "exec", "os")
 PYTHON_WORDS = {"def", "return", "if", "else", "is", "not", "None", "True", "False", "and", "or", "lambda",
-                "try", "except", "Exception", "in", "get"}
+                "try", "except", "Exception", "in", "get", "for", "count"}  # for, count: count/any/all inline
 
 
 def _tokens(src: str):

@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from standardlang.backends.python import runtime
+from standardlang.backends.python.aggregates import AggregateEmitter
 from standardlang.backends.python.debug import Function, Module, Origin
 from standardlang.backends.python.interpreter import Interpreter, rule_status
 from standardlang.backends.python.numeric import NumericEmitter, term
@@ -40,8 +41,6 @@ from standardlang.status import Status
 _INLINE = (bool, int, type(None))
 #: every int up to this is a float too: a float compares with it the same by value or by decimal
 _EXACT_FLOAT_INTS = 2 ** 53
-#: aggregates whose item is a condition (as in the interpreter)
-_BOOL_AGGREGATES = ("all", "any", "count", "share")
 #: the environment switch of strict mode (the test suite sets it): a fallback raises
 STRICT_ENV = "STANDARDLANG_STRICT_COMPILE"
 
@@ -56,6 +55,7 @@ class _Func:
         self.prelude: list[tuple[str, int | None]] = []
         self.dicts: set[str] = set()  # hoisted schemaless values whose `is a dict` test is hoisted too
         self.records: set[str] = set()  # names known to hold a dict (a guarded rule's record)
+        self.flushed = 0  # prelude lines a rule's body already holds (Compiler._emit)
 
     def temp(self) -> str:
         self.temps += 1
@@ -66,7 +66,7 @@ def _is_dynamic(n: ir.Node) -> bool:
     return isinstance(n.type, Dynamic)
 
 
-class Compiler(NumericEmitter):
+class Compiler(NumericEmitter, AggregateEmitter):
     """Generates and compiles the functions of one spec (or expression) into one :class:`Module`.
 
     Args:
@@ -183,7 +183,7 @@ class Compiler(NumericEmitter):
         # a permission (可) whose applicability is unknown is still not applicable if not taken up
         open_applies = rule.applies is not None and rule.adoption is not None
         if rule.applies is not None:
-            body.append((f"_a = {self.test(rule.applies, ['_r'], f)}", _line(rule.applies)))
+            self._emit(f, body, (f"_a = {self.test(rule.applies, ['_r'], f)}", _line(rule.applies)))
             if open_applies:
                 body.append(("if _a is False:", None))
                 body.append(("    return _NA", None))
@@ -196,27 +196,35 @@ class Compiler(NumericEmitter):
         if not rule.alternatives:
             body.append(("_u = False", None))
             for c in conjuncts:
-                body.extend(self._conjunct(c, f, fail))
-            body.append((f"return _UNK if _u else {passed}", None))
+                self._emit(f, body, *self._conjunct(c, f, fail))
+            self._emit(f, body, (f"return _UNK if _u else {passed}", None))
         else:
-            body.append((f"_h = {self.and_expr(conjuncts, ['_r'], f)}", _line(conjuncts[0]) if conjuncts else None))
+            self._emit(f, body, (f"_h = {self.and_expr(conjuncts, ['_r'], f)}",
+                                 _line(conjuncts[0]) if conjuncts else None))
             body.append(("if _h is True:", None))
             body.append((f"    return {passed}", None))
             for alt in rule.alternatives:
                 parts = ([alt.applies] if alt.applies is not None else []) + \
                     [c for r in alt.requires for c in _conjuncts(r)]
-                body.append((f"_x = {self.and_expr(parts, ['_r'], f)}", alt.span.line if alt.span else None))
+                self._emit(f, body, (f"_x = {self.and_expr(parts, ['_r'], f)}", alt.span.line if alt.span else None))
                 body.append(("if _x is True:", None))
                 body.append((f"    return {passed}", None))
                 body.append(("_h = None if (_h is None or _x is None) else False", None))
-            body.append((f"return {fail} if _h is False else _UNK", None))
+            self._emit(f, body, (f"return {fail} if _h is False else _UNK", None))
         interp = self.interp
 
         def fallback(record: Any) -> Status:
             return rule_status(rule, interp, record)
 
-        return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", guard + f.prelude + body,
-                           fallback)
+        return self._queue(name, self._origin(f"rule {rule.id}", rule.span), "_r", guard + body, fallback)
+
+    @staticmethod
+    def _emit(f: _Func, body: list, *lines: tuple[str, int | None]) -> None:
+        """Append ``lines`` to a rule's body, after the field reads their code was the first to need:
+        a read is made where the rule first needs it, so a rule that returns early skips the rest."""
+        body.extend(f.prelude[f.flushed:])
+        f.flushed = len(f.prelude)
+        body.extend(lines)
 
     def _conjunct(self, c: ir.Node, f: _Func, fail: str = "_FAIL") -> list[tuple[str, int | None]]:
         """Lines judging one required condition: fail at once (``fail`` is what to return), or note an unknown."""
@@ -339,6 +347,9 @@ class Compiler(NumericEmitter):
             bind = t if t == base else f"({t} := {base})"
             return f"({t}.get({n.name!r}) if _type({bind}) is _dict else _rt.dget({t}, {n.name!r}))"
         if n.optional and n.list_field:  # missing key: unknown; null: none (runtime.olist_get)
+            if base == f.root and not base_may_be_none:  # the function's own record, a dict: inline
+                t = f.temp()
+                return f"(None if {n.name!r} not in {base} else [] if ({t} := {base}[{n.name!r}]) is None else {t})"
             return f"_rt.olist_get({base}, {n.name!r})"
         if base_may_be_none and base.isidentifier():
             code = f"(None if {base} is None else {base}.get({n.name!r}))"
@@ -426,6 +437,9 @@ class Compiler(NumericEmitter):
         left, right, op = n.left, n.right, n.op
         if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
             left, right, op = right, left, _MIRROR[op]
+        counted = self.inline_count_compare(op, left, right, scopes, f)
+        if counted is not None:  # count(...) against an int, inline over a typed list
+            return counted
         plain = term(left)
         if isinstance(right, ir.Const) and right.value is not None and not ranges.may_be_partial(left, self.lets) \
                 and not (isinstance(right.value, Fraction) or (plain is not None and (plain.coef != 1 or plain.den))
@@ -529,18 +543,6 @@ class Compiler(NumericEmitter):
         if n.func == "abs":
             return f"_rt.absval({args[0]})"
         return f"_rt.minmax({n.func!r}, [{', '.join(args)}])"
-
-    def c_Aggregate(self, n: ir.Aggregate, scopes, f):
-        coll = self.expr(n.coll, scopes, f)
-        var = f"_s{len(scopes)}"
-        inner = scopes + [var]
-        value = self.test if n.func in _BOOL_AGGREGATES else self.expr
-        item = f"lambda {var}: {value(n.item, inner, f)}" if n.item is not None else "None"
-        where = f"lambda {var}: {self.test(n.where, inner, f)}" if n.where is not None else "None"
-        if n.func in ("sum", "avg", "min", "max"):  # what an unknown element can be
-            lo, hi = ranges.element_range(n, self.lets)
-            return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where}, {self.const(lo)}, {self.const(hi)})"
-        return f"_rt.aggregate({n.func!r}, {coll}, {item}, {where})"
 
 
 _MIRROR = vocabulary.MIRROR

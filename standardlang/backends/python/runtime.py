@@ -477,6 +477,14 @@ def aggregate(func: str, items: Any, item: Callable | None, where: Callable | No
     return min(values) if func == "min" else max(values)
 
 
+def counted(truths: list) -> Any:
+    """``count`` from its elements' truth values (compiled inline, see ``aggregates.py``): the number
+    true, or ``Bounds(n, n + unknown)`` when some are unknown — what :func:`aggregate` gives."""
+    n = truths.count(True)
+    unknown = truths.count(None)
+    return n if not unknown else Bounds(n, n + unknown)
+
+
 def _quantify(universal: bool, items: Any, item: Callable | None, where: Callable | None) -> Any:
     """all/any: Kleene's and/or over the elements (an element outside ``where`` does not count)."""
     acc: Any = universal
