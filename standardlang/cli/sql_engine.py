@@ -26,6 +26,25 @@ def file_entity(spec: Any, path: str, entity: str | None) -> str | None:
     return collection_names(spec.checked.entities).get(stem)
 
 
+def file_sources(spec: Any, specs: list, args: Any) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """(file, entity) of each ``--data`` file for ``spec``, as the Python binder names a file's level
+    (``communities.jsonl``, ``--entity``); a file named after a level this spec lacks (``city.jsonl``
+    for a spec of communities) is left out with the Python path's warning."""
+    from standardlang.data.binding import _Binder, level_names
+    from standardlang.data.readers import Table, resolve_entity
+
+    binder = _Binder(spec, resolve_entity(spec, args.entity), level_names(specs))
+    out = []
+    for path in args.data or []:
+        if os.path.splitext(path)[1].lower() == ".json":  # a document of collections names its own levels
+            out.append((path, file_entity(spec, path, args.entity)))
+            continue
+        ent = binder.table_entity(Table(path, [], []), [])
+        if ent is not None:
+            out.append((path, ent))
+    return out, binder.warnings
+
+
 def run_check(args: Any) -> int:
     from standardlang.backends.sql.values import SQLCompileError
     from standardlang.cli.check import load_specs, select
@@ -42,13 +61,26 @@ def run_check(args: Any) -> int:
         if not os.path.exists(path):
             print(f"error: {path}: no such file", file=sys.stderr)
             return 3
+    if args.format in ("jsonl", "parquet") or (args.format == "csv" and streamed_input(args)):
+        if args.engine != "duckdb":
+            raise user_error("U011", f"--format {args.format} is streamed from --engine duckdb, not {args.engine}",
+                             "use --format json, csv or text, or judge the files with --engine duckdb")
+        return _guarded(args, lambda: stream(args, specs, selections))
+    if args.format == "text" and args.engine == "duckdb":
+        from standardlang.cli.check import MAX_DOCUMENT_RECORDS
+        from standardlang.cli.sql_stream import run_summary
+
+        code = _guarded(args, lambda: run_summary(args, specs, selections, lambda spec: file_sources(spec, specs, args),
+                                                  MAX_DOCUMENT_RECORDS))
+        if code is not None:
+            return code
     reports = []
     for spec, (rule_ids, indicator_ids) in zip(specs, selections):
-        sources = [(p, file_entity(spec, p, args.entity)) for p in args.data or []]
+        sources, ignored = file_sources(spec, specs, args)
         try:
             sources += table_sources(spec, args)
             reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads,
-                                  connection=_connection(args)))
+                                  connection=_connection(args), warnings=ignored))
         except (DataError, SQLCompileError) as exc:
             message = exc.first.message if isinstance(exc, DataError) else str(exc)
             print(f"error: --engine {args.engine}: {message}", file=sys.stderr)
@@ -68,6 +100,39 @@ def run_check(args: Any) -> int:
         where = "" if to_stdout else f"wrote {args.output}: "
         print(f"{where}judged {judged} records against {len(specs)} spec(s) on {args.engine}", file=sys.stderr)
     return exit_code(reports, args.fail_on)
+
+
+def streamed_input(args: Any) -> bool:
+    """Whether the csv report is streamed: some input is JSON Lines, CSV or Parquet (as ``check.streams``)."""
+    from standardlang.cli.sql_stream import STREAMED
+
+    return any(os.path.splitext(p)[1].lower() in STREAMED for p in args.data or [])
+
+
+def stream(args: Any, specs: list, selections: list) -> int:
+    """The streamed reports (:mod:`standardlang.cli.sql_stream`)."""
+    from standardlang.cli.sql_stream import run_stream
+
+    return run_stream(args, specs, selections, lambda spec: file_sources(spec, specs, args))
+
+
+def _guarded(args: Any, fn: Any) -> int:
+    """``fn()``, a data or database error said in one line (exit 3), as ``run_check`` does."""
+    from standardlang.backends.sql.values import SQLCompileError
+    from standardlang.errors import DataError
+
+    try:
+        return fn()
+    except (DataError, SQLCompileError) as exc:
+        message = exc.first.message if isinstance(exc, DataError) else str(exc)
+        print(f"error: --engine {args.engine}: {message}", file=sys.stderr)
+        return 3
+    except Exception as exc:  # a database's own error never reaches the user as a traceback
+        if not isinstance(exc, _database_errors()):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: --engine {args.engine} could not read the data: {first}", file=sys.stderr)
+        return 3
 
 
 def check_sources(args: Any) -> None:
@@ -112,7 +177,7 @@ def _connection(args: Any) -> Any:
 
 def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duckdb",
            rule_ids: list[str] | None = None, indicator_ids: list[str] | None = None,
-           threads: int | None = None, connection: Any = None) -> Any:
+           threads: int | None = None, connection: Any = None, warnings: list[str] = ()) -> Any:
     """Judge on ``engine`` and give a :class:`Report` every renderer of ``check`` accepts."""
     from standardlang.engine.evaluate import IndicatorResult, Verdict
     from standardlang.engine.program import RecordResult, Report
@@ -129,7 +194,7 @@ def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duck
             looked = ", ".join(s.lstrip("?") for s, _ in sources if isinstance(s, str)) or "none given"
             raise DataError(f"no records to judge (tables looked for: {looked}); give --table NAME")
         results, inds, counts, records_by_entity = [], [], {}, {}
-        warnings = run.warnings
+        warnings = list(warnings) + [w for w in run.warnings if w not in warnings]
         provenance: dict[int, Any] = {}
         by_value: dict[tuple[str, str], list] = {}
         for ent in run.entities():

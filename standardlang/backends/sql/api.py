@@ -33,7 +33,10 @@ def _engine_run(spec: Any, engine: str, connection: Any = None, threads: int | N
         raise DataError(f"unknown SQL engine `{engine}`; the engines are: duckdb, postgres, spark")
     from standardlang.backends.sql.duckdb_engine import DuckDBRun
 
-    return DuckDBRun(spec, connection, threads)
+    run = DuckDBRun(spec, connection, threads)
+    if connection is None:  # DuckDB draws a progress bar for a long query on stdout, over a report written there
+        run.con.execute("SET enable_progress_bar = false")
+    return run
 
 
 def add_sources(run: Any, source: Any, entity: str | None) -> None:

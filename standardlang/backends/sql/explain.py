@@ -299,6 +299,20 @@ def columns(rule: CheckedRule, compiler: SQLCompiler, root: Scope, status: exp.E
             exp.Alias(this=compared(rule, compiler, root), alias=exp.to_identifier(f"{rule.id}.compared", quoted=True))]
 
 
+def indicator_missing(ind: Any, node: ir.Node, compiler: SQLCompiler, root: Scope,
+                      status: exp.Expression) -> exp.Expression:
+    """``<indicator>.missing``: the fields whose absence left its value unknown or known only in part
+    (``judge_indicator``: what evaluating the value notes); empty when the value is exact or an error."""
+    found = Missing(compiler).node(node, [root])
+    v = compiler.value(node, [root])
+    exact = exp.and_(exp.Not(this=is_null(v.sql)), *([exp.EQ(this=paren(v.sql), expression=paren(v.hi))]
+                                                     if v.hi is not None else []), copy=False)
+    column = empty() if found is None else case(
+        [(exp.or_(exact, exp.EQ(this=paren(status), expression=lit("error")), copy=False), empty())],
+        dedup(compiler.keep(found)))
+    return exp.Alias(this=column, alias=exp.to_identifier(f"{ind.id}.missing", quoted=True))
+
+
 _FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}
 
 

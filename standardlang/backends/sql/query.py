@@ -87,6 +87,10 @@ def verdict_query(spec: Any, entity: str, source: exp.Expression, dtype: DType, 
             node = ind.value_for(entity)
             if node is not None:
                 columns.extend(indicator_columns(ind, entity, node, compiler, root, bad_cols, spec))
+                if explain:
+                    from standardlang.backends.sql.explain import indicator_missing
+
+                    columns.append(indicator_missing(ind, node, compiler, root, columns[-4].this))
     problems = call("list_filter", exp.Array(expressions=messages),
                     exp.Lambda(this=exp.Not(this=is_null(exp.to_identifier("_p"))),
                                expressions=[exp.to_identifier("_p")])) if messages else \
