@@ -67,6 +67,21 @@ def test_streamed_levels_are_the_python_ones(tmp_path, levels, spec, fmt):
     assert python == duck and len(python.splitlines()) > 40
 
 
+@pytest.mark.parametrize("spec", ["complete_community.stdl", "wuhai_indicators.stdl"])
+def test_bad_values_are_the_python_error_lines(tmp_path, levels, spec):
+    """A text where a number belongs, a negative count, no member of the enum: the same problems,
+    error verdicts and indicator errors, naming field and value as the Python path does."""
+    rows = [json.loads(line) for line in open(next(p for p in levels if p.endswith("communities.jsonl")),
+                                               encoding="utf-8")][:6]
+    rows[1]["households"] = "many"
+    rows[2]["kindergarten"] = {"classes": -3}
+    rows[3]["kind"] = "castle"
+    data = tmp_path / "communities.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    python, duck = both(tmp_path, spec, [str(data)], "jsonl")
+    assert python == duck and b"found 'many'" in python
+
+
 def test_parquet_rows_are_the_python_ones(tmp_path):
     import pyarrow.parquet as pq
 

@@ -230,11 +230,21 @@ def report(spec: Any, sources: list[tuple[Any, str | None]], engine: str = "duck
 
 
 def _problem(text: str) -> Any:
-    from standardlang.data.validate import Problem
+    """A ``problems`` entry of the verdict table (``path: expected ..., found VALUE``, the value as
+    JSON) as the Python path's :class:`Problem`: the value itself, shown as ``validate`` shows it."""
+    import json
+
+    from standardlang.data.validate import Problem, _short
 
     path, _, message = text.partition(": ")
-    found = message.rsplit(", found ", 1)
-    return Problem(path, found[1] if len(found) == 2 else None, message)
+    head, sep, found = message.rpartition(", found ")
+    if not sep:
+        return Problem(path, None, message)
+    try:
+        value = json.loads(found)
+    except ValueError:  # not a JSON value (a shortened one): as DuckDB said it
+        return Problem(path, found, message)
+    return Problem(path, value, f"{head}, found {_short(value)}")
 
 
 def indicator_value(row: dict, ind_id: str) -> Any:

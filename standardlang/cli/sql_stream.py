@@ -24,6 +24,8 @@ import sys
 from collections import Counter
 from typing import Any, Iterator
 
+from standardlang.cli.sql_engine import _problem
+
 BATCH = 2000
 #: data formats whose lowest level the Python path streams (its records' lines carry their own indicators)
 STREAMED = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
@@ -50,10 +52,14 @@ class SQLVerdict:
 class SQLResult:
     """One record's verdicts, as :class:`~standardlang.engine.program.RecordResult` gives them to the writers."""
 
-    __slots__ = ("entity", "record_id", "verdicts", "problems")
+    __slots__ = ("entity", "record_id", "verdicts", "problems", "rules", "statuses")
+
+    record = None  # never read: the missing fields come with the row
 
     def __init__(self, entity: str, record_id: str, verdicts: list, problems: list):
         self.entity, self.record_id, self.verdicts, self.problems = entity, record_id, verdicts, problems
+        self.rules = tuple(v.rule for v in verdicts)
+        self.statuses = tuple(v.status for v in verdicts)
 
 
 def explain_refused(args: Any) -> None:
@@ -89,11 +95,9 @@ def batches(run: Any, entity: str, rules: list, explain: bool = True) -> Iterato
         yield batch.to_pylist()
 
 
-def result_of(spec: Any, entity: str, rules: list, row: dict) -> SQLResult:
-    from standardlang.cli.sql_engine import _problem
+def result_of(spec: Any, entity: str, rules: list, row: dict, problems: list) -> SQLResult:
     from standardlang.engine.verdict import Status
 
-    problems = [_problem(p) for p in row["problems"] or []]
     error = "; ".join(str(p) for p in problems) or "the record could not be evaluated"
     verdicts = []
     for r in rules:
@@ -103,13 +107,19 @@ def result_of(spec: Any, entity: str, rules: list, row: dict) -> SQLResult:
     return SQLResult(entity, row["record"], verdicts, problems)
 
 
-def indicator_result(ind: Any, entity: str, row: dict) -> Any:
+def indicator_result(spec: Any, ind: Any, entity: str, row: dict, problems: list) -> Any:
+    """An indicator's value in a verdict row; an error names the bad values it reads (``Spec._indicator``)."""
     from standardlang.cli.sql_engine import indicator_value
     from standardlang.engine.evaluate import IndicatorResult
+    from standardlang.engine.reads import path_of, read_paths, reads_bad
     from standardlang.engine.verdict import Status
 
     status = Status(row[ind.id])
-    error = "bad data: a field this value reads has a bad value" if status is Status.ERROR else None
+    error = None
+    if status is Status.ERROR:
+        paths = read_paths([ind.value_for(entity)], spec.checked.lets)
+        bad = [p for p in problems if reads_bad(paths, path_of(p.path))] or problems
+        error = "bad data: " + ("; ".join(str(p) for p in bad[:5]) or "a field this value reads has a bad value")
     return IndicatorResult(ind, entity, row["record"], indicator_value(row, ind.id), status, error,
                            tuple(row.get(f"{ind.id}.missing") or ()))
 
@@ -141,7 +151,8 @@ def write_spec(run: Any, spec: Any, rule_ids: list | None, indicator_ids: list |
         index = 0
         for rows in batches(run, ent, rules):
             for row in rows:
-                own = [indicator_result(i, ent, row) for i in inds]
+                problems = [_problem(p) for p in row["problems"] or []]
+                own = [indicator_result(spec, i, ent, row, problems) for i in inds]
                 for x in own:
                     tally.indicators[x.status.value] += 1
                     tally.failures += is_indicator_failure(x, args.fail_on)
@@ -150,7 +161,7 @@ def write_spec(run: Any, spec: Any, rule_ids: list | None, indicator_ids: list |
                         later.setdefault((x.indicator.id, ent), []).append(x)
                     own = []
                 if rules or ent == leaf:  # the streamed level's records have lines, rules or not
-                    res = result_of(spec, ent, rules, row)
+                    res = result_of(spec, ent, rules, row, problems)
                     tally.records_in += 1
                     tally.in_error += bool(res.problems)
                     for v in res.verdicts:
