@@ -307,3 +307,12 @@ def test_a_level_read_otherwise_is_linked(tmp_path):
     run.add(str(CITY))
     assert "_sl_linked_" in run.query("subdistrict")
     assert mismatches(spec, str(CITY), data) == []
+
+
+def test_rows_keep_their_order_without_a_sort_only_where_nothing_joins(tmp_path):
+    """The community query has no ORDER BY (a scan keeps its order); a query whose plan joins is sorted."""
+    spec = sl.load(SPECS / "wuhai_indicators.stdl")
+    run = DuckDBRun(spec)
+    run.add(str(CITY))
+    assert "ORDER BY" not in run.query("community").upper().rsplit(")", 1)[-1]
+    assert run.query("subdistrict").rstrip().endswith('ORDER BY "_row"')

@@ -248,10 +248,15 @@ class DuckDBRun:
             except NeedsLinking:
                 pass
         view = self._linked(entity, {})
-        # DuckDB keeps the order of a scan (and of the ordered views) through projections: no sort
-        select = verdict_query(self.spec, entity, _table(view), self._dtype(view), rules, indicators, cells,
-                               ordered=False, explain=explain)
-        return select.sql("duckdb")
+        # DuckDB keeps the order of a scan through projections: no sort of a million wide rows, unless
+        # the plan joins (a linked view; the optimizer may also turn a long IN list into a join)
+        dtype = self._dtype(view)
+        sql = verdict_query(self.spec, entity, _table(view), dtype, rules, indicators, cells, ordered=False,
+                            explain=explain).sql("duckdb")
+        if "JOIN" in _run(self.con, "EXPLAIN " + sql).fetchall()[0][1]:
+            sql = verdict_query(self.spec, entity, _table(view), dtype, rules, indicators, cells,
+                                explain=explain).sql("duckdb")
+        return sql
 
     def _dtype(self, view: str) -> DType:
         rel = self.con.sql(f"SELECT * FROM {_q(view)} LIMIT 0")

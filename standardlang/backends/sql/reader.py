@@ -141,12 +141,13 @@ def _text_list(e: exp.Expression, dtype: DType) -> exp.Expression:
 def _member(e: exp.Expression, t: EnumT) -> exp.Expression:
     """Label or member name -> member name; anything else -> NULL (and a problem).
 
-    A member's own name is tested first, in one ``IN`` (most data hold names); the
+    A member's own name is tested first, in one list (most data hold names); the
     labels one by one after it.
     """
     lookup = t.lookup()
     names = [m for m in t.members if lookup.get(m) == m]
-    whens = [(exp.In(this=e, expressions=[lit(m) for m in names]), e)] if names else []
+    # list_contains, not IN: DuckDB may plan an IN of many constants as a join, which need not keep row order
+    whens = [(lists.contains(exp.Array(expressions=[lit(m) for m in names]), e), e)] if names else []
     whens += [(exp.EQ(this=e, expression=lit(label)), lit(member)) for label, member in sorted(lookup.items())
               if label not in names]
     return case(whens) if whens else exp.cast(NULL, "VARCHAR", copy=False)
@@ -213,7 +214,7 @@ def _problems(e: exp.Expression, dtype: DType, t: Any, info: Any, path: exp.Expr
         text = _text(e, dtype)
         if isinstance(t, EnumT):  # a label or member name, else bad
             names = sorted(t.lookup())
-            member = exp.In(this=text, expressions=[lit(x) for x in names]) if names else exp.false()
+            member = lists.contains(exp.Array(expressions=[lit(x) for x in names]), text) if names else exp.false()
             return [(exp.and_(present, exp.Not(this=paren(call("coalesce", member, exp.false()))), copy=False),
                      msg(f"expected one of {', '.join(t.members)}", e))]
         if dtype.kind == "text":  # text is text: nothing can be wrong
