@@ -113,9 +113,15 @@ class DuckDBRun:
         """
         fields = self.spec.checked.entities[entity].fields
         # the records of a child level are linked in from their own collection (_linked)
-        cols = [f"json_extract(json, {lit(chr(36) + '.' + json.dumps(f)).sql('duckdb')}) AS {_q(f)}"
-                for f, info in fields.items() if '"' not in f and "\\" not in f and not info.by]
-        self._view(entity, f"SELECT {', '.join(cols) or 'NULL AS _none'} FROM ({objects_sql}) AS _j")
+        names = [f for f, info in fields.items() if '"' not in f and "\\" not in f and not info.by]
+        # one json_extract of every path parses each record once (one call per field parsed it per field)
+        paths = ", ".join(lit(chr(36) + "." + json.dumps(f)).sql("duckdb") for f in names)
+        cols = [f"_j._sl_v[{i}] AS {_q(f)}" for i, f in enumerate(names, 1)]
+        if not names:
+            self._view(entity, f"SELECT NULL AS _none FROM ({objects_sql}) AS _j")
+            return
+        self._view(entity, f"SELECT {', '.join(cols)} FROM (SELECT json_extract(json, [{paths}]) AS _sl_v "
+                           f"FROM ({objects_sql}) AS _o) AS _j")
 
     def _add_file(self, path: str, entity: str) -> None:
         ext = os.path.splitext(path)[1].lower()
