@@ -7,6 +7,8 @@ does: a bug propagates with the spec line it came from.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 import standardlang as sl
@@ -176,3 +178,19 @@ def test_a_schemaless_rule_refuses_what_is_not_a_record(text):
     assert e.evaluate_many(bad) == [Status.ERROR] * len(bad)
     good = OrderedDict(x=5, xs=[{"y": 2}])  # a dict of another class is a record
     assert e(good).status is Status.PASS and e.evaluate_many([good, 3]) == [Status.PASS, Status.ERROR]
+
+
+def test_evaluate_reads_the_callers_records_and_changes_none():
+    """spec.evaluate judges the caller's own records (no copy) where linking does not write to them;
+    a parent, which linking gives its children, is a copy: the caller's data is never changed."""
+    communities = [{"id": "a", "households": 120, "area": 2, "subdistrict": "s"},
+                   {"id": "b", "households": 80, "area": 2, "subdistrict": "s"}]
+    subdistrict = {"id": "s"}
+    before = copy.deepcopy([communities, subdistrict])
+    report = SPEC.evaluate({"community": communities, "subdistrict": [subdistrict]})
+    by_id = {r.record_id: r for r in report.results}
+    assert by_id["a"].record is communities[0] and by_id["b"].record is communities[1]
+    assert by_id["s"].record is not subdistrict and len(by_id["s"].record["communities"]) == 2
+    assert [communities, subdistrict] == before
+    assert by_id["s"].statuses == (Status.PASS,) and SPEC.inventory(communities, "community").records[
+        "community"][0] is not communities[0]  # Spec.inventory copies (planning changes its records)

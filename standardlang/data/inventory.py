@@ -26,15 +26,21 @@ class Inventory:
 
     # -------------------------------------------------------------- construction
     @classmethod
-    def from_data(cls, entities: dict[str, RecordT], data: Any, default_entity: str) -> "Inventory":
-        """Build from a list of records, a mapping of collections, or one nested record."""
+    def from_data(cls, entities: dict[str, RecordT], data: Any, default_entity: str, *,
+                  copy: bool = True) -> "Inventory":
+        """Build from a list of records, a mapping of collections, or one nested record.
+
+        The records are shallow copies (the caller's data is never changed); with
+        ``copy=False``, for a caller that only reads them, they are the caller's own objects,
+        but for records of an entity with children, which linking writes to.
+        """
         collected: dict[str, list[dict]] = {name: [] for name in entities}
         names = collection_names(entities)
         ignored: list[str] = []
         links: dict[str, list] = {}  # entity -> its fields holding child records (found once, not per record)
         if isinstance(data, list):
             for rec in data:
-                _extract(entities, default_entity, rec, collected, links)
+                _extract(entities, default_entity, rec, collected, links, copy)
         elif isinstance(data, dict) and data and any(k in names for k in data) and all(
                 isinstance(v, (list, dict)) for k, v in data.items() if not k.startswith("$")):
             for key, value in data.items():
@@ -49,9 +55,9 @@ class Inventory:
                 if not isinstance(value, list):
                     raise DataError(f"`{key}` must be a list of records, found {type(value).__name__}")
                 for rec in value:
-                    _extract(entities, entity, rec, collected, links)
+                    _extract(entities, entity, rec, collected, links, copy)
         elif isinstance(data, dict):
-            _extract(entities, _guess_entity(entities, data, default_entity), data, collected, links)
+            _extract(entities, _guess_entity(entities, data, default_entity), data, collected, links, copy)
         else:
             raise DataError(f"expected records (a list or an object), found {type(data).__name__}")
         inventory = cls(entities, collected)
@@ -115,16 +121,12 @@ def _guess_entity(entities: dict[str, RecordT], data: dict, default: str) -> str
 
 
 def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dict[str, list],
-             links: dict[str, list] | None = None) -> Any:
+             links: dict[str, list] | None = None, copy: bool = True) -> Any:
     """Register ``rec`` (a shallow copy: the caller's data is never changed) and its children.
 
-    ``links`` caches, per entity, its fields that hold records of another entity.
+    ``links`` caches, per entity, its fields that hold records of another entity; with
+    ``copy=False`` only a record with such fields (linking writes them) is copied.
     """
-    if isinstance(rec, dict):
-        rec = dict(rec)
-    collected.setdefault(entity, []).append(rec)
-    if not isinstance(rec, dict):
-        return rec
     rtype = entities[entity]
     links = {} if links is None else links
     fields = links.get(entity)
@@ -132,6 +134,11 @@ def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dic
         fields = links[entity] = [(fname, info) for fname, info in rtype.fields.items()
                                   if isinstance(info.type, ListT) and isinstance(info.type.elem, RecordT)
                                   and info.type.elem.entity]
+    if isinstance(rec, dict) and (copy or fields):
+        rec = dict(rec)
+    collected.setdefault(entity, []).append(rec)
+    if not isinstance(rec, dict):
+        return rec
     for fname, info in fields:
         children = rec.get(fname)
         if isinstance(children, list):
@@ -139,6 +146,6 @@ def _extract(entities: dict[str, RecordT], entity: str, rec: Any, collected: dic
             for c in children:
                 if isinstance(c, dict) and info.by and c.get(info.by) is None and rtype.key:
                     c = {**c, info.by: rec.get(rtype.key)}
-                copies.append(_extract(entities, info.type.elem.name, c, collected, links))
+                copies.append(_extract(entities, info.type.elem.name, c, collected, links, copy))
             rec[fname] = copies
     return rec

@@ -131,7 +131,7 @@ class Spec:
                 entity of the spec's first goal).
             rules: rule ids to judge (default: all).
         """
-        inventory = self.inventory(records, entity)
+        inventory = self.inventory(records, entity, copy=False)  # judging only reads the records
         return self.evaluate_inventory(inventory, rules)
 
     def evaluate_table(self, source: Any, entity: str | None = None, engine: str = "duckdb", **options: Any) -> Any:
@@ -140,8 +140,11 @@ class Spec:
 
         return evaluate_table(self, source, entity, engine, **options)
 
-    def inventory(self, records: Any, entity: str | None = None) -> Inventory:
-        """Records of all entity levels, linked (see :class:`~standardlang.data.inventory.Inventory`)."""
+    def inventory(self, records: Any, entity: str | None = None, *, copy: bool = True) -> Inventory:
+        """Records of all entity levels, linked (see :class:`~standardlang.data.inventory.Inventory`).
+
+        ``copy=False``: the caller's own records where linking does not write to them (to read only).
+        """
         from standardlang.errors import DataError, did_you_mean
 
         if isinstance(records, Inventory):
@@ -159,7 +162,7 @@ class Spec:
                 isinstance(v, (list, dict)) for k, v in records.items() if not k.startswith("$"))
             if not is_collections and _looks_like_record(records, self.checked.entities[entity]):
                 records = [records]
-        return Inventory.from_data(self.checked.entities, records, entity)
+        return Inventory.from_data(self.checked.entities, records, entity, copy=copy)
 
     def evaluate_inventory(self, inventory: Inventory, rules: Iterable[str] | None = None,
                            indicators: bool = True) -> "Report":
@@ -173,10 +176,13 @@ class Spec:
             # one plan per entity (every rule of it unless some were selected), not looked up per record
             plan = self._plan(entity, None if selected is None else entity_rules, "compiled")
             judge, record_id = plan.judge, self.record_id
+            key = plan.rtype.key if plan.rtype is not None else None
             for i, record in enumerate(inventory.records.get(entity, [])):
                 problems, statuses = judge(record)
-                results.append(RecordResult(entity, record_id(entity, record, i), None, problems, record, statuses,
-                                            plan))
+                rid = record.get(key) if key is not None and record.__class__ is dict else None
+                if rid.__class__ is not str:  # a key that is not text (a number, missing): record_id says
+                    rid = record_id(entity, record, i)
+                results.append(RecordResult(entity, rid, None, problems, record, statuses, plan))
         ind_results = self.compute_indicators(inventory) if indicators else []
         return Report(self, results, ind_results, inventory.count())
 
