@@ -236,10 +236,90 @@ class SparkLowering(_Lowering):
             return exp.column(ROW)
         return _map_children(e, self)
 
+    # ------------------------------------------------------------------ JSON is VARIANT
+    # A field that JSON input may leave out (not recorded) or write null (absent) is a VARIANT
+    # column (spark_engine): variant_get gives SQL NULL for a missing key and a variant null for
+    # null, as DuckDB's json_extract does.
+    def f_json_extract(self, obj, path):
+        # a field of a variant null is SQL NULL already: nullif(obj, JSON null) need not be computed
+        name = _json_field(path).name
+        return exp.Anonymous(this="variant_get", expressions=[self(_json_null_stripped(obj)),
+                                                              exp.Literal.string(f'$["{name}"]')])
+
+    def f_json_type(self, e):
+        # DuckDB's names: a number without a fraction is BIGINT, one with a fraction DOUBLE
+        return self._fn("CASE " + _VARIANT_KIND + "".join(
+            f" WHEN '{k}' THEN '{d}'" for d, ks in _JSON_KINDS.items() for k in ks) + " END", a=e)
+
+    def _kind_test(self, e: exp.Expression, names: list[exp.Expression], negate: bool) -> exp.Expression | None:
+        """``json_type(x) = 'OBJECT'`` (or ``IN``, ``<>``) as one test of the variant's kind, not a CASE."""
+        if not (isinstance(e, exp.Anonymous) and e.name.lower() == "json_type"
+                and all(isinstance(n, exp.Literal) and n.is_string for n in names)):
+            return None
+        kinds = [exp.Literal.string(k) for n in names for k in _JSON_KINDS.get(n.name, ())]
+        test = self._fn(_VARIANT_KIND, a=e.expressions[0]) if kinds else None
+        if test is None:
+            return exp.Not(this=exp.true()) if not negate else exp.true()  # no such kind in a variant
+        out = exp.In(this=test, expressions=kinds)
+        return exp.Not(this=out) if negate else out
+
+    def n_EQ(self, e: exp.EQ) -> exp.Expression:
+        return self._kind_test(e.this, [e.expression], False) or _map_children(e, self)
+
+    def n_NEQ(self, e: exp.NEQ) -> exp.Expression:
+        return self._kind_test(e.this, [e.expression], True) or _map_children(e, self)
+
+    def n_In(self, e: exp.In) -> exp.Expression:
+        return self._kind_test(e.this, list(e.expressions), False) or _map_children(e, self)
+
+    def f_json_extract_string(self, e, path):
+        if isinstance(path, exp.Literal) and path.name == "$":
+            return exp.Cast(this=self(e), to=exp.DataType.build("STRING"))
+        if isinstance(path, exp.Literal) and path.name == "$[*]":
+            return self._fn("TRANSFORM(CAST(__a AS ARRAY<VARIANT>), __x -> CAST(__x AS STRING))", a=e, x=self.name("x"))
+        raise SQLCompileError("json_extract_string of a path other than $ or $[*], in spark")
+
+    def f_nullif(self, a, b):
+        if _json_null_stripped(exp.Anonymous(this="nullif", expressions=[a, b])) is a:  # JSON null -> SQL NULL
+            return self._fn("CASE WHEN IS_VARIANT_NULL(__a) THEN NULL ELSE __a END", a=a)
+        return self._same("nullif", a, b)
+
     def n_Cast(self, e: exp.Cast) -> exp.Expression:
-        if any(isinstance(n, exp.DataType) and n.is_type(exp.DataType.Type.JSON) for n in e.args["to"].walk()):
-            raise SQLCompileError("JSON values in spark: give the columns struct, array and scalar types")
-        return _map_children(e, self)
+        """JSON is VARIANT; a cast to anything else takes a variant null as NULL (no nullif needed)."""
+        if not _has_json(e.args["to"]):
+            e.set("this", _json_null_stripped(e.this))
+        to = e.args["to"].copy()
+        for node in list(to.walk()):
+            if isinstance(node, exp.DataType) and node.is_type(exp.DataType.Type.JSON):
+                if node is to:
+                    to = exp.DataType.build("VARIANT")
+                else:
+                    node.replace(exp.DataType.build("VARIANT"))
+        e.set("this", self(e.this))
+        e.set("to", to)
+        return e
+
+    n_TryCast = n_Cast
+
+
+#: DuckDB's json_type names -> the kinds Spark's schema_of_variant gives (its first word)
+_JSON_KINDS = {"NULL": ("VOID",), "BOOLEAN": ("BOOLEAN",), "VARCHAR": ("STRING",), "ARRAY": ("ARRAY",),
+               "OBJECT": ("OBJECT",), "BIGINT": ("BIGINT", "INT", "SMALLINT", "TINYINT"), "UBIGINT": (),
+               "DOUBLE": ("DECIMAL", "DOUBLE", "FLOAT")}
+_VARIANT_KIND = "REGEXP_EXTRACT(SCHEMA_OF_VARIANT(__a), '^[A-Z]+', 0)"
+
+
+def _has_json(to: exp.DataType) -> bool:
+    return any(isinstance(n, exp.DataType) and n.is_type(exp.DataType.Type.JSON) for n in to.walk())
+
+
+def _json_null_stripped(e: exp.Expression) -> exp.Expression:
+    """``x`` for ``nullif(x, 'null'::JSON)`` (where a variant null and SQL NULL read alike), else ``e``."""
+    if isinstance(e, exp.Anonymous) and e.name.lower() == "nullif" and len(e.expressions) == 2:
+        b = e.expressions[1]
+        if isinstance(b, exp.Cast) and b.args["to"].is_type(exp.DataType.Type.JSON):
+            return e.expressions[0]
+    return e
 
 
 def _shift(e: exp.Expression, index: str) -> exp.Expression:

@@ -33,7 +33,7 @@ from sqlglot import exp
 
 from standardlang.backends.sql.dialects import ROW, lower
 from standardlang.backends.sql.query import verdict_query
-from standardlang.backends.sql.values import NULL_T, DType
+from standardlang.backends.sql.values import JSON_T, NULL_T, DType
 from standardlang.data.inventory import collection_names
 from standardlang.errors import DataError
 from standardlang.lang.types import ListT, RecordT
@@ -92,6 +92,8 @@ def dtype_of(t: Any) -> DType:
         return DType("num", integer=False)
     if isinstance(t, T.NullType):
         return NULL_T
+    if isinstance(t, T.VariantType):  # a field JSON input may leave out: read as JSON (see SparkRun._json)
+        return JSON_T
     return DType("other")
 
 
@@ -119,6 +121,7 @@ class SparkRun:
         self.origins: dict[str, str] = {}
         self._views: list[str] = []
         self._tmp: list[str] = []
+        self.variants: dict[str, set[str]] = {}  # entity -> fields read as VARIANT (see _json)
 
     # ------------------------------------------------------------------ sources
     def add(self, source: Any, entity: str | None = None) -> None:
@@ -133,13 +136,13 @@ class SparkRun:
                     self.warnings.append(f"collection `{key}` is no entity of spec {self.spec.name}; ignored")
             return
         if isinstance(source, list):
-            _refuse_not_recorded(enumerate(source, 1), self.spec.checked.entities.get(entity), "records", self._reads())
             fd, path = tempfile.mkstemp(suffix=".jsonl", prefix="standardlang-")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 for r in source:
                     fh.write(json.dumps(r, ensure_ascii=False) + "\n")
             self._tmp.append(path)
-            frame = self.spark.read.json(path) if source else self.spark.createDataFrame([], "_sl_none string")
+            frame = self._json(path, entity, enumerate(source, 1)) if source \
+                else self.spark.createDataFrame([], "_sl_none string")
             self._frame(entity, frame)
             return
         if isinstance(source, (str, os.PathLike)):
@@ -167,7 +170,7 @@ class SparkRun:
                 raise DataError(f"{name}: the Spark engine reads Parquet and JSON Lines; CSV cells need a schema "
                                 f"(use --engine duckdb or python for CSV)")
             if _READERS[ext] == "json":
-                _refuse_not_recorded(_json_lines(name), self.spec.checked.entities.get(entity), name, self._reads())
+                return self._json(name, entity, _json_lines(name))
             return getattr(reader, _READERS[ext])(name)
         if ext in _READERS:
             raise DataError(f"{name}: no such file")
@@ -176,6 +179,29 @@ class SparkRun:
         except Exception as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise DataError(f"Spark has no table `{name}`: {first[:200]}") from None
+
+    def _json(self, path: str, entity: str, records: Any) -> Any:
+        """A JSON Lines file as a DataFrame: typed columns as Spark infers them, except the fields
+        in which a record leaves out an optional field the spec reads (not recorded, issue 11).
+
+        Spark's JSON reader gives a missing key and ``null`` alike as NULL; such a field is read
+        again from the line as a VARIANT, in which a missing key is SQL NULL and ``null`` a
+        variant null, as DuckDB's JSON keeps them (the lowering reads VARIANT as JSON).
+        """
+        from pyspark.sql import functions as F
+
+        typed = self.spark.read.json(path)
+        rtype = self.spec.checked.entities.get(entity)
+        loose = _left_out_fields(records, rtype, self._reads()) & set(typed.columns)
+        if not loose:
+            return typed
+        text = self.spark.read.text(path).where(F.trim(F.col("value")) != "")
+        line = text.select(F.from_json(F.col("value"), typed.schema).alias("_sl_r"),
+                           F.expr("try_parse_json(value)").alias("_sl_v"))
+        cols = [_variant_field("_sl_v", c).alias(c) if c in loose else F.col("_sl_r").getField(c).alias(c)
+                for c in typed.columns]
+        self.variants.setdefault(entity, set()).update(loose)
+        return line.select(*cols)
 
     def _frame(self, entity: str, frame: Any) -> None:
         from pyspark.sql import Window
@@ -279,9 +305,20 @@ class SparkRun:
         from pyspark.sql import functions as F
 
         _, frame = self._view(entity)
-        # NULL is absent on Spark: kept as JSON null (toJSON would leave the field out: not recorded)
-        rows = frame.orderBy(ROW).drop(ROW).select(F.to_json(F.struct("*"), {"ignoreNullFields": "false"})).collect()
-        return [json.loads(r[0]) for r in rows]
+        # a typed NULL is absent: kept as JSON null (toJSON would leave the field out: not recorded);
+        # a VARIANT field that is SQL NULL was left out of the record: left out here too
+        loose = sorted(self.variants.get(entity, ()))
+        out = F.array(*[F.when(F.col(c).isNull(), F.lit(c)) for c in loose]) if loose else F.array()
+        rows = frame.orderBy(ROW).drop(ROW).select(F.to_json(F.struct("*"), {"ignoreNullFields": "false"}),
+                                                   out.cast("array<string>")).collect()
+        records = []
+        for text, left_out in rows:
+            record = json.loads(text)
+            for name in left_out or ():
+                if name is not None:
+                    record.pop(name, None)
+            records.append(record)
+        return records
 
     def provenance(self, entity: str, index: int) -> Any:
         from standardlang.data.readers import Provenance
@@ -340,37 +377,52 @@ def _read_by(path: str, reads: frozenset[str]) -> bool:
                for r in reads)
 
 
-def _left_out(value: Any, rtype: Any, reads: frozenset[str], path: str = "") -> str | None:
-    """The path of the first optional field, read by the spec, that this record leaves out (not recorded)."""
+def _left_out(value: dict, rtype: RecordT, reads: frozenset[str], path: str = "") -> bool:
+    """Whether this record leaves out an optional field, read by the spec, anywhere inside it (not recorded)."""
     for name, info in rtype.fields.items():
         where = f"{path}.{name}" if path else name
         if name not in value:
             if info.optional and _read_by(where, reads):
-                return where
-            continue
-        inner, sub = value[name], info.type
-        if isinstance(sub, RecordT) and isinstance(inner, dict):
-            found = _left_out(inner, sub, reads, where)
-        elif isinstance(sub, ListT) and isinstance(sub.elem, RecordT) and isinstance(inner, list):
-            found = next((f for i, e in enumerate(inner) if isinstance(e, dict)
-                          for f in [_left_out(e, sub.elem, reads, f"{where}[{i}]")] if f), None)
-        else:
-            found = None
-        if found:
-            return found
-    return None
+                return True
+        elif _inner_left_out(value[name], info.type, reads, where):
+            return True
+    return False
 
 
-def _refuse_not_recorded(records: Any, rtype: Any, origin: str, reads: frozenset[str]) -> None:
-    """Refuse JSON data that leave an optional field out: Spark would read *not recorded* as *absent*."""
+def _inner_left_out(inner: Any, t: Any, reads: frozenset[str], where: str) -> bool:
+    if isinstance(t, RecordT) and isinstance(inner, dict):
+        return _left_out(inner, t, reads, where)
+    if isinstance(t, ListT) and isinstance(t.elem, RecordT) and isinstance(inner, list):
+        return any(isinstance(e, dict) and _left_out(e, t.elem, reads, where) for e in inner)
+    return False
+
+
+def _left_out_fields(records: Any, rtype: Any, reads: frozenset[str]) -> set[str]:
+    """The fields of the records in which a record leaves out an optional field the spec reads
+    (the field itself, or one inside it: a facility's detail, a store of a list)."""
+    found: set[str] = set()
     if not isinstance(rtype, RecordT):
-        return
-    for number, record in records:
-        if isinstance(record, dict):
-            path = _left_out(record, rtype, reads)
-            if path:
-                raise DataError(
-                    f"{origin}: record {number} leaves out `{path}` (not recorded); Spark reads a missing key "
-                    f"as null (absent), which would report failures the data do not support. Write null where "
-                    f"a facility is absent and leave nothing out, or judge this input with --engine duckdb or python")
+        return found
+    for _, record in records:
+        if not isinstance(record, dict):
+            continue
+        for name, info in rtype.fields.items():
+            if name in found:
+                continue
+            if name not in record:
+                if info.optional and _read_by(name, reads):
+                    found.add(name)
+            elif _inner_left_out(record[name], info.type, reads, name):
+                found.add(name)
+    return found
 
+
+def _variant_field(column: str, name: str) -> Any:
+    """``variant_get(column, '$["name"]')``: the field as VARIANT (SQL NULL when the key is missing)."""
+    from pyspark.sql import functions as F
+
+    if '"' in name or "\\" in name:  # identifiers never hold these (as reader._json_path)
+        raise DataError(f"field name {name!r} cannot be read from JSON")
+    call = exp.Anonymous(this="variant_get", expressions=[exp.column(exp.to_identifier(column, quoted=True)),
+                                                          exp.Literal.string(f'$["{name}"]')])
+    return F.expr(call.sql("spark"))
