@@ -15,7 +15,8 @@ functions with lambdas such as ``list_transform(xs, x -> ...)``, JSON functions 
 Every name and literal stays a sqlglot identifier or literal: the templates below are fixed
 text parsed once, and what is put into them are sqlglot trees, never strings.  A function
 or node the lowering does not know raises :class:`~.values.SQLCompileError` (never DuckDB
-SQL sent to another engine).
+SQL sent to another engine).  Also what the two engines share of reading sources: the record's
+position column and the collections of an inventory (:func:`inventory_collections`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ from standardlang.backends.sql.values import SQLCompileError
 
 #: the column a PostgreSQL or Spark source gives each record's position (1-based)
 ROW = "_sl_row"
+
+
+def inventory_collections(spec, source: dict, warnings: list[str]):
+    """(records, entity) for each list of a mapping of collections (an inventory) whose key names an
+    entity of ``spec``, as the PostgreSQL and Spark runs take them; another key (not ``$…``) is a warning."""
+    from standardlang.data.inventory import collection_names
+
+    names = collection_names(spec.checked.entities)
+    for key, value in source.items():
+        if key in names and isinstance(value, list):
+            yield value, names[key]
+        elif not key.startswith("$"):
+            warnings.append(f"collection `{key}` is no entity of spec {spec.name}; ignored")
 
 
 @functools.lru_cache(maxsize=None)

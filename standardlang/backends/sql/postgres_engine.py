@@ -23,10 +23,9 @@ from typing import Any
 
 from sqlglot import exp
 
-from standardlang.backends.sql.dialects import ROW, lower
+from standardlang.backends.sql.dialects import ROW, inventory_collections, lower
 from standardlang.backends.sql.query import verdict_query
 from standardlang.backends.sql.values import JSON_T, DType, SQLCompileError
-from standardlang.data.inventory import collection_names
 from standardlang.errors import DataError
 from standardlang.lang.types import ListT, RecordT
 
@@ -100,12 +99,8 @@ class PostgresRun:
         """Register a source: a table or view name, a list of records, or a mapping of collections."""
         entity = entity or self.spec.default_entity
         if isinstance(source, dict):
-            names = collection_names(self.spec.checked.entities)
-            for key, value in source.items():
-                if key in names and isinstance(value, list):
-                    self.add(value, names[key])
-                elif not key.startswith("$"):
-                    self.warnings.append(f"collection `{key}` is no entity of spec {self.spec.name}; ignored")
+            for records, ent in inventory_collections(self.spec, source, self.warnings):
+                self.add(records, ent)
             return
         if isinstance(source, list):
             name = f"_sl_records_{entity}_{self.tag}"
