@@ -31,6 +31,15 @@ BATCH = 2000
 STREAMED = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
 
 
+def _statuses() -> dict:
+    from standardlang.status import Status
+
+    return {s.value: s for s in Status}
+
+
+_STATUS = _statuses()
+
+
 class SQLVerdict:
     """A verdict as the streamed reports read it: rule, status, missing fields, error."""
 
@@ -56,10 +65,9 @@ class SQLResult:
 
     record = None  # never read: the missing fields come with the row
 
-    def __init__(self, entity: str, record_id: str, verdicts: list, problems: list):
+    def __init__(self, entity: str, record_id: str, verdicts: Any, problems: list, statuses: tuple):
         self.entity, self.record_id, self.verdicts, self.problems = entity, record_id, verdicts, problems
-        self.rules = tuple(v.rule for v in verdicts)
-        self.statuses = tuple(v.status for v in verdicts)
+        self.rules, self.statuses = verdicts.rules, statuses
 
 
 def explain_refused(args: Any) -> None:
@@ -86,25 +94,65 @@ def streamed_level(run: Any, spec: Any) -> str | None:
 
 def batches(run: Any, entity: str, rules: list, explain: bool = True) -> Iterator[list[dict]]:
     """The verdict rows of ``entity``, a list of :data:`BATCH` dicts at a time (Arrow record batches)."""
-    from standardlang.backends.sql.duckdb_engine import _run
+    from standardlang.backends.sql.duckdb_engine import _q, _run
 
     rel = _run(run.con, run.query(entity, rules, True, explain))
+    # what the lines need: the values compared stay in DuckDB (never computed: the projection prunes them)
+    rel = rel.project(", ".join(_q(c) for c in rel.columns if not c.endswith(".compared")))
     # DuckDB 2 names it to_arrow_reader (fetch_record_batch is deprecated); 1.x has only the old name
     reader = rel.to_arrow_reader(BATCH) if hasattr(rel, "to_arrow_reader") else rel.fetch_record_batch(BATCH)
     for batch in reader:
-        yield batch.to_pylist()
+        yield rows_of(batch)
+
+
+def rows_of(batch: Any) -> list[dict]:
+    """A record batch as row dicts; a ``.missing`` list is converted only where it is not empty
+    (most verdicts are not unknown: converting 73 empty lists a row was most of the time)."""
+    import pyarrow.compute as pc
+
+    names, n = batch.schema.names, batch.num_rows
+    cols = []
+    for i, name in enumerate(names):
+        col = batch.column(i)
+        if name.endswith(".missing"):
+            values: list = [None] * n
+            for j, k in enumerate(pc.list_value_length(col).to_pylist()):
+                if k:
+                    values[j] = col[j].as_py()
+            cols.append(values)
+        else:
+            cols.append(col.to_pylist())
+    return [dict(zip(names, values)) for values in zip(*cols)]
 
 
 def result_of(spec: Any, entity: str, rules: list, row: dict, problems: list) -> SQLResult:
-    from standardlang.engine.verdict import Status
+    statuses = tuple(_STATUS[row[r.id]] for r in rules)
+    return SQLResult(entity, row["record"], _Verdicts(rules, statuses, row, problems), problems, statuses)
 
-    error = "; ".join(str(p) for p in problems) or "the record could not be evaluated"
-    verdicts = []
-    for r in rules:
-        status = Status(row[r.id])
-        verdicts.append(SQLVerdict(r, status, tuple(row.get(f"{r.id}.missing") or ()),
-                                   error if status is Status.ERROR else None))
-    return SQLResult(entity, row["record"], verdicts, problems)
+
+class _Verdicts:
+    """A record's verdicts, each made when a writer asks for it (the JSON Lines writer asks only
+    for unknown and error ones: the others are written from their status)."""
+
+    __slots__ = ("rules", "statuses", "row", "problems")
+
+    def __init__(self, rules: list, statuses: tuple, row: dict, problems: list):
+        self.rules, self.statuses, self.row, self.problems = rules, statuses, row, problems
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, i: int) -> SQLVerdict:
+        from standardlang.engine.verdict import Status
+
+        r, status = self.rules[i], self.statuses[i]
+        error = None
+        if status is Status.ERROR:
+            error = "; ".join(str(p) for p in self.problems) or "the record could not be evaluated"
+        return SQLVerdict(r, status, tuple(self.row.get(f"{r.id}.missing") or ()), error)
+
+    def __iter__(self) -> Iterator[SQLVerdict]:
+        return (self[i] for i in range(len(self.rules)))
 
 
 def indicator_result(spec: Any, ind: Any, entity: str, row: dict, problems: list) -> Any:
@@ -136,9 +184,11 @@ class Tally:
 def write_spec(run: Any, spec: Any, rule_ids: list | None, indicator_ids: list | None, writer: Any, args: Any,
                tally: Tally) -> None:
     """Every record line of ``spec`` (in its levels' order), then the indicator values of the other levels."""
-    from standardlang.reports import is_failure, is_indicator_failure
+    from standardlang.reports import failing_strengths, is_indicator_failure
     from standardlang.reports import stream as out
+    from standardlang.status import Status
 
+    failing, strengths = (Status.FAIL, Status.ERROR), failing_strengths(args.fail_on)
     leaf = streamed_level(run, spec)
     later: dict[tuple[str, str], list] = {}
     lines = out.LineWriter(spec.name, None) if writer.fmt == "jsonl" else None
@@ -164,9 +214,9 @@ def write_spec(run: Any, spec: Any, rule_ids: list | None, indicator_ids: list |
                     res = result_of(spec, ent, rules, row, problems)
                     tally.records_in += 1
                     tally.in_error += bool(res.problems)
-                    for v in res.verdicts:
-                        tally.counts[(v.rule.strength, v.status.value)] += 1
-                        tally.failures += is_failure(v, args.fail_on)
+                    for r, status in zip(res.rules, res.statuses):
+                        tally.counts[(r.strength, status.value)] += 1
+                        tally.failures += status in failing and r.strength in strengths
                     _write_record(writer, lines, spec, res, run.provenance(ent, index), args.lang, own)
                 index += 1
     for ind in spec.checked.indicators:  # the Python path's order: indicator, then level
