@@ -269,3 +269,56 @@ def test_a_report_written_to_a_pipe_or_device_leaves_it_one(capsys, tmp_path):
     reader.join(timeout=20)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert b'"kind": "summary"' in got[0]
+
+
+def test_remembered_missing_fields_equal_those_found_afresh():
+    """missing_fields remembers its answer per rule for records alike in every field the rule
+    mentions; on a generated province with facilities absent, null, and flags written 1 or 0,
+    every rule's answer for every record equals the one found by evaluating afresh."""
+    import importlib.util
+    import random
+
+    from standardlang.reports import stream as report
+
+    spec = sl.load(SPECS[0])
+    gen = importlib.util.spec_from_file_location("wuhai_generate_stream", ROOT / "examples" / "generate.py")
+    module = importlib.util.module_from_spec(gen)
+    assert gen.loader is not None
+    gen.loader.exec_module(module)
+    communities = spec.inventory({"communities": module.inventory(150, seed=11)["communities"]}).records["community"]
+    rng = random.Random(5)
+    records = []
+    for rec in communities:
+        records.append(rec)
+        odd = dict(rec)
+        for name in rng.sample(sorted(odd), 6):
+            odd[name] = rng.choice([None, 1, 0, True, 0.0, -0.0, "", "x"])
+        for name in rng.sample(sorted(odd), 4):
+            odd.pop(name, None)
+        records.append(odd)
+    rules = [r for r in spec.checked.rules if r.entity == "community"]
+    interp = spec.interpreter
+    compared = differs = 0
+    def answer(fn, rule, rec):
+        try:
+            return fn(rule, rec)
+        except Exception as exc:  # noqa: BLE001 - a value of the wrong type: the same failure either way
+            return type(exc)
+
+    for rec in records * 2:  # the second round answers from memory
+        for rule in rules:
+            want = answer(lambda r, x: report._missing_now(r, interp, x), rule, rec)
+            assert answer(lambda r, x: report.missing_fields(r, interp, x), rule, rec) == want, rule.id
+            compared += 1
+            differs += isinstance(want, tuple) and bool(want)
+    assert compared > 20000 and differs > 1000
+
+
+def test_remembered_keys_tell_alike_values_apart():
+    """1, 1.0 and true; 0.0 and -0.0; null and not there: each its own key; a nested record none."""
+    from standardlang.reports.stream import _key
+
+    keys = [_key(r, ("a", "b")) for r in ({"a": 1}, {"a": 1.0}, {"a": True}, {"a": 0.0}, {"a": -0.0},
+                                          {"a": None}, {}, {"a": "1"}, {"b": 1})]
+    assert len(set(keys)) == len(keys)
+    assert _key({"a": {"x": 1}}, ("a",)) is None and _key({"a": [1]}, ("a",)) is None

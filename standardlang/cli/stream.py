@@ -553,13 +553,15 @@ def _chain(*its: Any) -> Iterator:
 
 
 def _write_indicator(writer: Any, spec: Any, x: Any) -> None:
-    from standardlang.reports import stream as out
-
     if writer.fmt == "jsonl":
         writer.write_line({"kind": "indicator", "spec": spec.name, **x.to_dict()})
     elif writer.fmt == "csv":
+        from standardlang.reports import stream as out
+
         writer.write_csv([out.indicator_csv_row(spec.name, x)])
     else:
+        from standardlang.reports import stream as out
+
         writer.write_rows([out.indicator_parquet_row(spec.name, x)])
 
 

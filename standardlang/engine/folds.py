@@ -171,8 +171,6 @@ def _events(a: Any, b: Any) -> list | None:
 
 def result_of(func: str, acc: Acc, sig: Any, missing: list | None) -> Any:
     """The aggregate's value from its merged fold, naming missing data as the whole evaluation does."""
-    from fractions import Fraction
-
     replay(acc.coll or (), missing)
     if acc.error is not None:
         raise rt.BadValue(acc.error)

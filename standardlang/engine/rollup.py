@@ -25,11 +25,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import attrs
+
 from standardlang.backends.python import runtime as rt
 from standardlang.backends.python.interpreter import Interpreter
 from standardlang.lang import ir
 from standardlang.lang.types import EnumT, ListT, RecordT
 from standardlang.engine.folds import Acc, Group, combined, compact, opened, problems_of, result_of
+from standardlang.data.validate import validate
+from standardlang.engine.evaluate import IndicatorResult, Status
 from standardlang.engine.reads import path_of, read_paths, reads_bad
 
 FOLDS = ("count", "share", "sum", "min", "max", "all", "any")
@@ -86,8 +90,6 @@ class Signature:
 
 
 def _strip(n: Any) -> Any:
-    import attrs
-
     return attrs.evolve(n, obj=None)
 
 
@@ -266,8 +268,6 @@ class _Finish(Interpreter):
 
     def result(self, ind: Any, ent: str, node: Any, record: Any, record_id: str, k: int, cache: dict) -> Any:
         """One upper record's value of ``ind``, as ``Spec._indicator`` gives it for the whole inventory."""
-        from standardlang.engine.evaluate import IndicatorResult, Status
-
         key, paths, _ = self.rollup.keys[k]
         rtype = self.rollup.spec.entities.get(ent)
         problems = self._own(record, ent, rtype, {}) if rtype is not None else []
@@ -289,8 +289,6 @@ class _Finish(Interpreter):
 
     def _linked(self, record: Any, rtype: Any, key: str, cache: dict) -> list:
         """``_linked_problems`` of the whole inventory: the streamed children's problems from the groups."""
-        import attrs
-
         out: list = []
         for name, info in rtype.fields.items():
             elem = getattr(info.type, "elem", None)
@@ -312,8 +310,6 @@ class _Finish(Interpreter):
     def _own(self, record: Any, ent: str, rtype: Any, cache: dict) -> list:
         """The record's own validation problems: found when :class:`Upper` kept it, else validated
         here (once per record: ``cache`` by id, the record being kept alive by the inventory)."""
-        from standardlang.data.validate import validate
-
         if self.upper is not None and ent in self.upper.keep:
             return self.upper.problems_of(record, rtype)
         own = cache.get(id(record))
@@ -362,8 +358,6 @@ class Upper:
 
     def add(self, ent: str, rec: Any) -> Any:
         """``rec`` (a record of level ``ent``) reduced in place to what the indicators read; gives it."""
-        from standardlang.data.validate import validate
-
         keep = self.keep.get(ent)
         if keep is None or not isinstance(rec, dict):
             return rec
@@ -383,8 +377,6 @@ class Upper:
 
     def problems_of(self, record: Any, rtype: Any) -> list:
         """The problems :meth:`add` found in ``record`` (not a record: validated now)."""
-        from standardlang.data.validate import validate
-
         if not isinstance(record, dict):
             return validate(record, rtype)
         found = self._problems.get(id(record))

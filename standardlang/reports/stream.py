@@ -15,10 +15,12 @@ import csv
 import io
 import json
 import sys
+from json.encoder import encode_basestring
 from typing import Any
 
 from standardlang.backends.python import runtime as rt
-from standardlang.backends.python.runtime import Bounds
+from standardlang.backends.python.runtime import BadValue, Bounds
+from standardlang.lang import ir
 from standardlang.engine.verdict import Status
 from standardlang.reports.csv_report import COLUMNS, _clean, neutralise
 
@@ -33,7 +35,84 @@ def wants_explanation(status: Status, explain: str) -> bool:
 def missing_fields(rule: Any, interp: Any, record: Any) -> tuple[str, ...]:
     """The fields whose absence left ``rule`` unknown for ``record``: what ``Verdict.missing`` gives,
     found by evaluating the conditions alone, without building the explanation's sentences
-    (which cost five times as much; ``tests/test_stream.py`` checks the two agree)."""
+    (which cost five times as much; ``tests/test_stream.py`` checks the two agree), and
+    remembered per rule for records alike in every field the rule can read (:class:`_Remembered`)."""
+    found = _REMEMBERED.get(id(interp))
+    if found is None or found[0] is not interp:
+        if len(_REMEMBERED) > 64:
+            _REMEMBERED.clear()
+        found = _REMEMBERED[id(interp)] = (interp, _Remembered(interp))
+    return found[1].missing(rule, record)
+
+
+_REMEMBERED: dict[int, tuple[Any, "_Remembered"]] = {}
+_NOT_THERE = object()  # a field the record does not hold
+_SCALARS = frozenset({str, int, bool, type(None), float})
+
+
+class _Remembered:
+    """:func:`missing_fields` remembered per rule, keyed by the record's values of every field
+    name the rule's conditions (and the definitions they use) mention, at any depth: nothing
+    else of the record is read, so records alike there have the same missing fields.  Only
+    plain values make a key (text, numbers, flags, null, not there: an optional facility not
+    recorded, the common unknown); a record holding a nested record or list there is
+    evaluated.  A province's unknown verdicts repeat a few hundred (rule, missing) pairs."""
+
+    LIMIT = 512  # keys remembered per rule
+
+    def __init__(self, interp: Any):
+        self.interp = interp
+        self.rules: dict[int, tuple[Any, tuple[str, ...], dict]] = {}  # id(rule) -> (rule, names, memo)
+
+    def missing(self, rule: Any, record: Any) -> tuple[str, ...]:
+        entry = self.rules.get(id(rule))
+        if entry is None or entry[0] is not rule:
+            entry = self.rules[id(rule)] = (rule, _names_read(rule, self.interp.lets), {})
+        key = _key(record, entry[1]) if record.__class__ is dict else None
+        if key is None:
+            return _missing_now(rule, self.interp, record)
+        memo = entry[2]
+        found = memo.get(key)
+        if found is None:
+            found = _missing_now(rule, self.interp, record)
+            if len(memo) < self.LIMIT:
+                memo[key] = found
+        return found
+
+
+def _key(record: dict, names: tuple[str, ...]) -> tuple | None:
+    """The record's values of ``names`` with their types (1, 1.0 and true differ), or None if one is not plain."""
+    key: list = []
+    for name in names:
+        v = record.get(name, _NOT_THERE)
+        c = v.__class__
+        if c not in _SCALARS and v is not _NOT_THERE:
+            return None
+        key.append(c)
+        key.append(v.hex() if c is float else v)  # -0.0 and 0.0 differ too
+    return tuple(key)
+
+
+def _names_read(rule: Any, lets: dict) -> tuple[str, ...]:
+    """Every field name the rule's conditions read, through the definitions they use."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    stack = [n for n in [rule.applies, *rule.requires] if n is not None]
+    for alt in rule.alternatives:
+        stack.extend(n for n in [alt.applies, *alt.requires] if n is not None)
+    while stack:
+        for n in ir.walk(stack.pop()):
+            if isinstance(n, ir.Field):
+                names.add(n.name)
+            elif isinstance(n, ir.LetRef):
+                key = f"{n.entity}.{n.name}"
+                if key not in seen and key in lets:
+                    seen.add(key)
+                    stack.append(lets[key].ir)
+    return tuple(sorted(names))
+
+
+def _missing_now(rule: Any, interp: Any, record: Any) -> tuple[str, ...]:
     scopes = [record]
     missing: list[str] = []
     parts = ([rule.applies] if rule.applies is not None else []) + list(rule.requires)
@@ -47,9 +126,6 @@ def missing_fields(rule: Any, interp: Any, record: Any) -> tuple[str, ...]:
 def _node_missing(node: Any, interp: Any, scopes: list) -> tuple[Any, tuple[str, ...], bool]:
     """(held, missing, plain) of one condition, as ``explain_node`` finds them; ``plain``: its value
     is true, false or unknown as the interpreter gives it (not a number read as a condition, no bad data)."""
-    from standardlang.backends.python.runtime import BadValue
-    from standardlang.lang import ir
-
     try:
         if isinstance(node, ir.Logic):
             children = [_node_missing(p, interp, scopes) for p in _flatten(node, node.op)]
@@ -77,8 +153,6 @@ def _node_missing(node: Any, interp: Any, scopes: list) -> tuple[Any, tuple[str,
 
 
 def _flatten(n: Any, op: str) -> list:
-    from standardlang.lang import ir
-
     if isinstance(n, ir.Logic) and n.op == op:
         return _flatten(n.left, op) + _flatten(n.right, op)
     return [n]
@@ -126,6 +200,7 @@ class LineWriter:
         self.head = '{"kind": "record", "spec": ' + _dump(spec_name) + ', "entity": '
         self.interp = interp
         self._plain: dict[Status, dict[str, str]] = {s: {} for s in Status}
+        self._missing: dict[tuple, str] = {}
 
     def _piece(self, rule: Any, status: Status) -> str:
         """The verdict's JSON up to its status, without the closing brace."""
@@ -147,13 +222,18 @@ class LineWriter:
             if status is Status.UNKNOWN:
                 missing = (missing_fields(rule, self.interp, result.record) if self.interp is not None
                            else result.verdicts[i].missing)
-                piece += ', "missing": ' + _dump(list(missing))
+                text = self._missing.get(missing)
+                if text is None:
+                    text = _dump(list(missing))
+                    if len(self._missing) < 4096:  # the same few lists again and again
+                        self._missing[missing] = text
+                piece += ', "missing": ' + text
             elif status is Status.ERROR:
                 piece += ', "error": ' + _dump(result.verdicts[i].error)
             if wants_explanation(status, explain):
                 piece += ', "explanation": ' + _dump(result.verdicts[i].explanation(lang).to_dict())
             parts.append(piece + "}")
-        text = (self.head + _dump(result.entity) + ', "record": ' + _dump(result.record_id) + ', "source": '
+        text = (self.head + _text(result.entity) + ', "record": ' + _text(result.record_id) + ', "source": '
                 + _dump(source.to_dict() if source is not None else None) + ', "verdicts": [' + ", ".join(parts) + "]")
         if result.problems:
             text += ', "problems": ' + _dump([p.to_dict() for p in result.problems])
@@ -164,6 +244,11 @@ class LineWriter:
 
 def _dump(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, default=_default)
+
+
+def _text(v: Any) -> str:
+    """``_dump(v)``, a text directly (what ``json.dumps`` does with a text, without making an encoder)."""
+    return encode_basestring(v) if isinstance(v, str) else _dump(v)
 
 
 def indicator_entry(i: Any) -> dict:
