@@ -260,3 +260,19 @@ def test_not_recorded_is_told_from_absent(spark, tmp_path):
     python = check_report(tmp_path, "--engine", "python", "--data", str(jsonl))
     assert check_report(tmp_path, "--engine", "spark", "--data", str(jsonl)) == python
     assert python[1]["reports"][0]["summary"]["shall"]["unknown"] > 0
+
+
+def test_no_java_stack_trace_reaches_the_user(spark, tmp_path):
+    """Spark logs Java stack traces at ERROR when code generation gives up on a large verdict query
+    (187 such lines for the example city's indicators): ``check --engine spark`` must show the user
+    one line of its own instead.  A fresh process, so that the session is the command's own."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "standardlang", "check", str(root / "specs" / "wuhai_indicators.stdl"),
+                           "--data", str(root / "examples" / "wuhai" / "inventory.json"), "--engine", "spark",
+                           "--format", "json", "-o", str(tmp_path / "r.json")],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    lines = proc.stderr.splitlines()
+    assert not [x for x in lines if " ERROR " in x or x.startswith("\tat ")], proc.stderr[:3000]
+    assert proc.returncode in (0, 1) or lines[-1].startswith("error: "), proc.stderr[-3000:]
