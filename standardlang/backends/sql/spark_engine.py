@@ -2,8 +2,9 @@
 
 Takes a loaded :class:`~standardlang.engine.program.Spec`, a SparkSession (default: the
 active one, else a local one, :func:`local_session`) and, per entity level, a source: a
-DataFrame, a file (``.parquet``, ``.json``/``.jsonl``, ``.csv``) read by Spark, the name of a
-table or view in Spark's catalog, or a list of plain records (written as JSON Lines and read
+DataFrame, a file (``.parquet``, ``.jsonl``) read by Spark, a ``.json`` document (an array of
+records or an object of collections, parsed here and read as a list of records), the name of
+a table or view in Spark's catalog, or a list of plain records (written as JSON Lines and read
 by Spark, as a file would be).  Gives, per entity, the verdict table of
 :func:`~.query.verdict_query` as Arrow; the query is Spark SQL rendered by sqlglot
 (:mod:`.dialects`), so it runs where the session runs: local, or a cluster.
@@ -34,6 +35,7 @@ from sqlglot import exp
 from standardlang.backends.sql.dialects import ROW, inventory_collections, lower
 from standardlang.backends.sql.query import verdict_query
 from standardlang.backends.sql.values import JSON_T, NULL_T, DType
+from standardlang.data.inventory import collection_names
 from standardlang.errors import DataError
 from standardlang.lang.types import ListT, RecordT
 
@@ -123,7 +125,7 @@ class SparkRun:
         self.frames: dict[str, Any] = {}  # entity -> DataFrame with _sl_row
         self.sources: dict[str, str] = {}
         self.warnings: list[str] = []
-        self.origins: dict[str, str] = {}
+        self.origins: dict[str, tuple[str, str | None]] = {}  # entity -> (file, JSON path of its records)
         self._views: list[str] = []
         self._tmp: list[str] = []
         self.variants: dict[str, set[str]] = {}  # entity -> fields read as VARIANT (see _json)
@@ -147,9 +149,39 @@ class SparkRun:
             self._frame(entity, frame)
             return
         if isinstance(source, (str, os.PathLike)):
-            self._frame(entity, self._read(os.fspath(source), entity))
+            name = os.fspath(source)
+            doc = _json_document(name) if name.lower().endswith(".json") and os.path.isfile(name) else None
+            if doc is not None:
+                self._add_document(name, doc, entity)
+                return
+            self._frame(entity, self._read(name, entity))
             return
         self._frame(entity, source)  # a DataFrame
+
+    def _add_document(self, path: str, doc: Any, entity: str) -> None:
+        """A JSON document: an array of records of ``entity``, or an object of collections (one per
+        level, as ``examples/wuhai/inventory.json``); an object naming no level is one record.
+
+        Its records go the way of a list of records (JSON Lines Spark reads), so a field a record
+        leaves out stays *not recorded* and ``null`` *absent*, as in a JSON Lines file.
+        """
+        names = collection_names(self.spec.checked.entities)
+        known = [k for k in doc if k in names] if isinstance(doc, dict) else []
+        if known:
+            for key in known:
+                if not isinstance(doc[key], list):
+                    raise DataError(f"{path}: collection `{key}` must be a list of records, "
+                                    f"found {type(doc[key]).__name__}")
+            before = len(self.warnings)
+            self.add(doc)
+            self.warnings[before:] = [f"{path}: {w}" for w in self.warnings[before:]]  # as the Python readers say
+            self.origins.update({names[k]: (path, f"$.{k}") for k in known})
+            return
+        if not isinstance(doc, (list, dict)):
+            raise DataError(f"{path}: expected a list of records or an object of collections "
+                            f"({', '.join(sorted(names))}), found {type(doc).__name__}")
+        self.add(doc if isinstance(doc, list) else [doc], entity)
+        self.origins[entity] = (path, "$" if isinstance(doc, list) else None)
 
     def _reads(self) -> frozenset[str]:
         """Every field path a rule or indicator of the spec reads (at any level)."""
@@ -164,7 +196,7 @@ class SparkRun:
 
     def _read(self, name: str, entity: str) -> Any:
         ext = os.path.splitext(name)[1].lower()
-        self.origins[entity] = name
+        self.origins[entity] = (name, None)
         if ext in _READERS and os.path.exists(name):
             reader = self.spark.read
             if _READERS[ext] == "csv":
@@ -235,8 +267,10 @@ class SparkRun:
             if child is None or info.by not in child.columns:
                 continue
             cols = [c for c in child.columns if c != ROW]
+            # in row order: compared by the row alone (sort_array compares every field, and a VARIANT one,
+            # a facility some child record leaves out, is no orderable type)
             grouped = child.groupBy(F.col(info.by).cast("string").alias("_sl_k")).agg(
-                F.sort_array(F.collect_list(F.struct(F.col(ROW), *[F.col(c) for c in cols]))).alias("_sl_kids"))
+                F.array_sort(F.collect_list(F.struct(F.col(ROW), *[F.col(c) for c in cols])), _by_row).alias("_sl_kids"))
             kids = F.transform(F.col("_sl_kids"), lambda x: F.struct(*[x[c].alias(c) for c in cols]))
             grouped = grouped.select("_sl_k", kids.alias(fname))
             empty = F.array().cast(grouped.schema[fname].dataType)
@@ -325,7 +359,10 @@ class SparkRun:
         from standardlang.data.readers import Provenance
 
         origin = self.origins.get(entity)
-        return None if origin is None else Provenance(origin, index + 1)
+        if origin is None:
+            return None
+        path, at = origin
+        return Provenance(path, path=f"{at}[{index}]") if at else Provenance(path, index + 1)
 
     def close(self) -> None:
         for view in self._views:
@@ -351,11 +388,40 @@ def _derived_tables(select: exp.Expression) -> list[exp.Subquery]:
             and isinstance(s.this.this, exp.Select)]
 
 
+def _by_row(a: Any, b: Any) -> Any:
+    """The comparator of two linked child rows: by their position."""
+    from pyspark.sql import functions as F
+
+    return F.when(a[ROW] < b[ROW], -1).when(a[ROW] > b[ROW], 1).otherwise(0)
+
+
 def _table_name(name: str) -> str:
     parts = name.split(".")
     if not 1 <= len(parts) <= 3 or not all(parts):
         raise DataError(f"`{name}` is no table name")
     return ".".join(_q(p) for p in parts)
+
+
+def _json_document(path: str) -> Any:
+    """The document a ``.json`` file holds (an array, or one object, as the Python readers and DuckDB
+    read ``.json``), or None where it holds JSON Lines: a first line that is a whole object and more after it."""
+    with open(path, encoding="utf-8") as fh:
+        first = next((line for line in fh if line.strip()), "")
+        if not first.lstrip().startswith("["):
+            try:
+                whole = isinstance(json.loads(first), dict)
+            except ValueError:
+                whole = False  # an object written over several lines
+            if whole and any(line.strip() for line in fh):
+                return None
+    with open(path, encoding="utf-8") as fh:
+        try:
+            return json.load(fh)
+        except ValueError as exc:  # JSONDecodeError, or an integer too long for Python
+            where = f" (line {exc.lineno} column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+            raise DataError(f"{path}: not valid JSON{where}: {getattr(exc, 'msg', exc)}") from None
+        except RecursionError:
+            raise DataError(f"{path}: not readable JSON: nested too deep") from None
 
 
 def _json_lines(path: str):
