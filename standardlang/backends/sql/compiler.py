@@ -68,6 +68,30 @@ class Hoist:
         return exp.column(exp.to_identifier(name, quoted=True))
 
 
+def _spelled(coll: Val, members: list[str], quant: str) -> exp.Expression | None:
+    """Whether the set ``coll`` holds all (``quant`` "all") or any of ``members``, looked up in the list as
+    written (``Val.raw``): a member is there when one of its spellings (name, labels) is.  Found: true;
+    else unknown if an element is NULL; else false; NULL for a NULL list, as the test on the mapped list.
+
+    An element that is no spelling of any member is a bad value (an error verdict), so the answer
+    for it does not matter; the mapped list of every element is not built (DuckDB maps each element
+    by a lambda, the costliest part of the column-5 rules over lists of records).  None: no list as
+    written to look in.
+    """
+    if coll.raw is None or coll.enum is None:
+        return None
+    lookup = coll.enum.lookup()
+    tests = []
+    for m in members:
+        member = lookup.get(m, m)
+        spellings = sorted(k for k, v in lookup.items() if v == member) or [member]
+        tests.append(lists.has_any(coll.raw, exp.Array(expressions=[lit(k) for k in spellings])))
+    found = exp.and_(*tests, copy=False) if quant == "all" else exp.or_(*tests, copy=False)
+    holes = exp.LT(this=lists.known(coll.raw), expression=lists.length(coll.raw))
+    return case([(is_null(coll.raw), exp.cast(NULL, "BOOLEAN", copy=False)), (paren(found), exp.true()),
+                 (holes, exp.cast(NULL, "BOOLEAN", copy=False))], exp.false())
+
+
 def _trivial(e: exp.Expression) -> bool:
     while isinstance(e, (exp.Cast, exp.Paren)):
         e = e.this
@@ -103,7 +127,7 @@ class SQLCompiler:
                        den=None if v.den is None else self.keep(v.den), scale=v.scale, den_scale=v.den_scale,
                        const=v.const)
         if v.kind in ("list", "set", "text"):
-            return Val(v.kind, self.keep(v.sql), elem=v.elem, dtype=v.dtype)
+            return Val(v.kind, self.keep(v.sql), elem=v.elem, dtype=v.dtype, raw=v.raw, enum=v.enum)
         return v
 
     def keep(self, e: exp.Expression) -> exp.Expression:
@@ -278,6 +302,10 @@ class SQLCompiler:
         """``runtime.member(v, list)``: true if found, unknown if not found but an element is unknown."""
         if coll.kind not in ("list", "set"):
             raise SQLCompileError(f"membership in a {coll.kind}")
+        if coll.kind == "set" and isinstance(v.sql, exp.Literal) and v.sql.is_string:
+            spelled = _spelled(coll, [v.sql.name], "any")
+            if spelled is not None:
+                return spelled
         param = _param(scopes)
         elem = Val("text", param) if coll.kind == "set" else _element(coll, param)
         flags = lists.transform(coll.sql, param, compare("==", v, elem))
@@ -292,6 +320,9 @@ class SQLCompiler:
             raise SQLCompileError("contains all/any of a non-literal")
         consts = [i.value for i in n.items.items if isinstance(i, ir.Const) and isinstance(i.value, str)]
         if coll.kind == "set" and len(consts) == len(n.items.items):
+            spelled = _spelled(coll, consts, n.quant)
+            if spelled is not None:
+                return Val("bool", spelled)
             # one set operation (as the Python compiler): found, else unknown if an element is, else false
             wanted = exp.Array(expressions=[lit(c) for c in consts])
             found = (lists.has_all if n.quant == "all" else lists.has_any)(coll.sql, wanted)

@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from standardlang.backends.sql import lists, reader
 from standardlang.backends.sql.compiler import Hoist, Scope, SQLCompiler, compare
+from standardlang.backends.sql.dialects import ROW
 from standardlang.backends.sql.grouped import Links
 from standardlang.backends.sql.values import (
     DType, SQLCompileError, call, case, decimal, is_null, lit, number, paren)
@@ -194,7 +195,10 @@ def checked_rows(spec: Any, rtype: Any, source: exp.Expression, dtype: DType,
     Gives the SELECT, the bad-value path -> flag column, and the message columns of the
     record's own problems (its children's are theirs).
     """
-    numbered = exp.select(exp.Star(), _alias(exp.Window(this=exp.RowNumber(), over="OVER"), "_row"), copy=False) \
+    # the position a source gives (a Parquet file's row number, DuckDB) keeps the scan parallel;
+    # ROW_NUMBER() OVER () makes DuckDB run the whole query on one thread
+    position = _col(ROW) if dtype.field(ROW) is not None else exp.Window(this=exp.RowNumber(), over="OVER")
+    numbered = exp.select(exp.Star(), _alias(position, "_row"), copy=False) \
         .from_(exp.alias_(source, "_src", table=True, copy=False), copy=False)
     groups = problem_groups(rtype, dtype, cells)
     linked = set()  # paths inside linked child records, bad when the children's _sl_bad (column _sl_kids) say so

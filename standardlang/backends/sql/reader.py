@@ -111,7 +111,8 @@ def convert(e: exp.Expression, dtype: DType, t: Any, scale: Fraction | None, cel
     if isinstance(t, SetT):
         items = _text_list(e, dtype)
         x = exp.to_identifier("_m")
-        return Val("set", call("list_transform", items, exp.Lambda(this=_member(x, t.enum), expressions=[x])))
+        mapped = call("list_transform", items, exp.Lambda(this=_member(x, t.enum), expressions=[x]))
+        return Val("set", mapped, raw=items if items is e else None, enum=t.enum)
     raise SQLCompileError(f"cannot read a value of type {t.describe()}")
 
 

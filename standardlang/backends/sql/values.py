@@ -93,6 +93,10 @@ class Val:
     end is unbounded, so both ``NULL`` is unknown and equal ends are the exact value, as
     ``runtime.Bounds`` / ``runtime.bounded``.  ``hi`` None: the value is exact (or NULL,
     unknown).  ``const``: the exact value when it is a constant of the spec.
+
+    A ``set`` read from a list column of text also keeps that list as written (``raw``, a
+    column or a field of one) and its enum (``enum``), so that a membership test can look
+    for a member's spellings (its name and labels) there without mapping every element.
     """
 
     kind: str
@@ -104,6 +108,8 @@ class Val:
     dtype: DType | None = None
     hi: exp.Expression | None = None
     const: Fraction | None = None
+    raw: exp.Expression | None = None
+    enum: Any = None
 
 
 NULL = exp.Null()

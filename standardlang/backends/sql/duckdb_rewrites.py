@@ -1,0 +1,86 @@
+"""Rewrite a verdict query for DuckDB's speed: the same values, cheaper functions.
+
+Takes a sqlglot tree built by :mod:`.query` (the dialect-neutral vocabulary of
+:mod:`.lists`); gives the same tree with set tests against constant lists rewritten:
+
+* ``list_has_all(xs, ['a', 'b'])`` (a set contains all of some members) becomes
+  ``list_contains(xs, 'a') AND list_contains(xs, 'b')``, and ``list_has_any`` the same with
+  ``OR``, where ``xs`` is a column or a field of one (cheap to read twice);
+* ``list_has_all(['a', 'b', ...], xs)`` (every element of a set is a known member, the
+  validation of a set field) becomes ``len(list_filter(xs, v -> NOT list_contains([...], v)))
+  = 0``;
+* ``list_contains(['a', 'b', ...], x)`` (an enum value is a member) becomes a test of
+  ``list_position``, which DuckDB's optimizer leaves alone (see :func:`_member`).
+
+DuckDB builds a hash set per row for ``list_has_all``; on the column-5 spec these rewrites
+cut the validation of set fields about fivefold (docs/performance.md).  The values are the
+same, NULLs included: a NULL list gives NULL both ways, a NULL element is never contained
+and is passed over by both.  PostgreSQL and Spark keep their own lowerings
+(:mod:`.dialects`), where the set operators are the fast ones.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from standardlang.backends.sql.values import call
+
+#: the lambda parameter of the rewritten validation; no name the compiler makes (``_e1``, ``_k``...)
+_V = "_sl_v"
+
+
+def faster(tree: exp.Expression) -> exp.Expression:
+    """``tree`` with its set tests against constant lists in the cheaper forms."""
+    return tree.transform(_rewrite, copy=False)
+
+
+def _rewrite(e: exp.Expression) -> exp.Expression:
+    if not isinstance(e, exp.Anonymous):
+        return e
+    name = str(e.this).lower()
+    if name == "list_contains":
+        return _member(e)
+    if name not in ("list_has_all", "list_has_any"):
+        return e
+    items, wanted = e.expressions
+    every = str(e.this).lower() == "list_has_all"
+    if _constants(wanted) and _cheap(items):
+        tests = [call("list_contains", items.copy(), c.copy()) for c in wanted.expressions]
+        joined = exp.and_(*tests, copy=False) if every else exp.or_(*tests, copy=False)
+        return exp.Paren(this=joined)
+    if every and _constants(items):
+        v = exp.to_identifier(_V)
+        stray = call("list_filter", wanted, exp.Lambda(this=exp.Not(this=_listed(items, v.copy())), expressions=[v]))
+        return exp.Paren(this=exp.EQ(this=call("len", stray), expression=exp.Literal.number(0)))
+    return e
+
+
+def _listed(items: exp.Expression, v: exp.Expression) -> exp.Expression:
+    """Inside the lambda: NULL for a NULL element (passed over by the filter), as ``list_has_all`` does."""
+    return call("list_contains", items, v)
+
+
+def _member(e: exp.Expression) -> exp.Expression:
+    """``list_contains(['a', 'b', ...], x)`` as ``list_position``: DuckDB's optimizer turns the first
+    into ``x IN (...)`` and, for five members or more, into a join with the constants, which runs
+    slower and need not keep the rows in their order; a NULL ``x`` stays NULL."""
+    items, x = e.expressions
+    if not (_constants(items) and _cheap(x)):
+        return e
+    found = exp.Not(this=exp.Is(this=call("list_position", items, x.copy()), expression=exp.Null()))
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=x.copy(), expression=exp.Null()), true=exp.Null())], default=found)
+
+
+def _constants(e: exp.Expression) -> bool:
+    """A non-empty list of text literals."""
+    return isinstance(e, exp.Array) and bool(e.expressions) and all(
+        isinstance(x, exp.Literal) and x.is_string for x in e.expressions)
+
+
+def _cheap(e: exp.Expression) -> bool:
+    """A column or a lambda's parameter, or a field of one (``struct_extract``), read twice at no cost."""
+    while isinstance(e, exp.Anonymous) and str(e.this).lower() == "struct_extract":
+        e = e.expressions[0]
+    while isinstance(e, exp.Paren):
+        e = e.this
+    return isinstance(e, (exp.Column, exp.Identifier))
