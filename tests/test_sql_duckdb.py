@@ -237,16 +237,20 @@ def test_missing_column_is_unknown_not_an_error(tmp_path):
     assert mismatches(spec, data, data, "community") == []
 
 
-def test_cli_unreadable_data_is_one_line(tmp_path):
+@pytest.mark.parametrize("fmt", ["text", "json"])  # the summary counted in DuckDB, and the reports built from verdicts
+def test_cli_unreadable_data_is_one_line(tmp_path, fmt):
     bad = tmp_path / "communities.parquet"
     bad.write_bytes(b"not parquet")
     p = subprocess.run([sys.executable, "-m", "standardlang", "check", str(SPECS / "complete_community.stdl"),
-                        "--data", str(bad), "--engine", "duckdb"], capture_output=True, text=True, cwd=ROOT)
+                        "--data", str(bad), "--engine", "duckdb", "--format", fmt], capture_output=True, text=True,
+                       cwd=ROOT)
     assert p.returncode == 3
     assert "Traceback" not in p.stderr and p.stderr.strip().count("\n") == 0, p.stderr
+    assert p.stderr.startswith("error: --engine duckdb") and "parquet" in p.stderr.lower(), p.stderr
 
 
-def test_a_bug_in_the_engine_is_reported_as_a_bug_not_as_bad_data(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_bug_in_the_engine_is_reported_as_a_bug_not_as_bad_data(tmp_path, monkeypatch, capsys, fmt):
     """Only a database's own errors become 'could not read the data' (exit 3); our own bug is a crash report."""
     from standardlang.cli import main, sql_engine
 
@@ -254,8 +258,8 @@ def test_a_bug_in_the_engine_is_reported_as_a_bug_not_as_bad_data(tmp_path, monk
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(sql_engine, "report", broken)
-    code = main(["check", str(SPECS / "complete_community.stdl"), "--engine", "duckdb",
-                 "--data", str(ROOT / "examples" / "wuhai" / "inventory.json")])
+    code = main(["check", str(SPECS / "complete_community.stdl"), "--engine", "duckdb", "--format", fmt,
+                 "-o", str(tmp_path / "out"), "--data", str(ROOT / "examples" / "wuhai" / "inventory.json")])
     err = capsys.readouterr().err
     assert code == 4 and "could not read the data" not in err
 

@@ -46,9 +46,7 @@ def file_sources(spec: Any, specs: list, args: Any) -> tuple[list[tuple[str, str
 
 
 def run_check(args: Any) -> int:
-    from standardlang.backends.sql.values import SQLCompileError
     from standardlang.cli.check import load_specs, select
-    from standardlang.errors import DataError
     from standardlang.reports import Options, exit_code, render, use_color, write_output
 
     if args.where:
@@ -74,23 +72,11 @@ def run_check(args: Any) -> int:
                                                   MAX_DOCUMENT_RECORDS))
         if code is not None:
             return code
-    reports = []
-    for spec, (rule_ids, indicator_ids) in zip(specs, selections):
-        sources, ignored = file_sources(spec, specs, args)
-        try:
-            sources += table_sources(spec, args)
-            reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads,
-                                  connection=_connection(args), warnings=ignored))
-        except (DataError, SQLCompileError) as exc:
-            message = exc.first.message if isinstance(exc, DataError) else str(exc)
-            print(f"error: --engine {args.engine}: {message}", file=sys.stderr)
-            return 3
-        except Exception as exc:  # a database's own error never reaches the user as a traceback
-            if not isinstance(exc, _database_errors()):
-                raise  # a bug of ours: the command's handler reports it as one, never as a data error
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            print(f"error: --engine {args.engine} could not read the data: {first}", file=sys.stderr)
-            return 3
+    found = [file_sources(spec, specs, args) for spec in specs]  # a usage error here is no data error
+    reports: list = []
+    code = _guarded(args, lambda: reports.extend(_reports(args, specs, selections, found)))
+    if code is not None:
+        return code
     to_stdout = args.output in (None, "-")
     color = args.format == "text" and to_stdout and use_color(sys.stdout)
     options = Options(lang=args.lang, color=color, fail_on=args.fail_on, explain=args.explain or "failures")
@@ -100,6 +86,17 @@ def run_check(args: Any) -> int:
         where = "" if to_stdout else f"wrote {args.output}: "
         print(f"{where}judged {judged} records against {len(specs)} spec(s) on {args.engine}", file=sys.stderr)
     return exit_code(reports, args.fail_on)
+
+
+def _reports(args: Any, specs: list, selections: list, found: list) -> list:
+    """The report of each spec, judged on ``args.engine`` from its (file sources, warnings) ``found``
+    (errors are :func:`_guarded`'s)."""
+    reports = []
+    for spec, (rule_ids, indicator_ids), (files, ignored) in zip(specs, selections, found):
+        sources = files + table_sources(spec, args)
+        reports.append(report(spec, sources, args.engine, rule_ids, indicator_ids, args.threads,
+                              connection=_connection(args), warnings=ignored))
+    return reports
 
 
 def streamed_input(args: Any) -> bool:
@@ -116,8 +113,9 @@ def stream(args: Any, specs: list, selections: list) -> int:
     return run_stream(args, specs, selections, lambda spec: file_sources(spec, specs, args))
 
 
-def _guarded(args: Any, fn: Any) -> int:
-    """``fn()``, a data or database error said in one line (exit 3), as ``run_check`` does."""
+def _guarded(args: Any, fn: Any) -> Any:
+    """``fn()``; a data or database error said in one line instead (exit code 3); any other error,
+    a bug of ours, raised again."""
     from standardlang.backends.sql.values import SQLCompileError
     from standardlang.errors import DataError
 
@@ -129,7 +127,7 @@ def _guarded(args: Any, fn: Any) -> int:
         return 3
     except Exception as exc:  # a database's own error never reaches the user as a traceback
         if not isinstance(exc, _database_errors()):
-            raise
+            raise  # a bug of ours: the command's handler reports it as one, never as a data error
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"error: --engine {args.engine} could not read the data: {first}", file=sys.stderr)
         return 3
