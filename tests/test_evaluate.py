@@ -141,6 +141,10 @@ goal 1 for community { rule 1 { require sum(rooms.area) >= 10 m2 } }
     with pytest.raises(RuntimeError) as info:
         spec.judge({"id": "s", "rooms": [{"area": 12}]}, "community")
     assert any("rule 1 — bug.stdl:3" in n for n in getattr(info.value, "__notes__", [])), info.value
+    expr = sl.compile("sum(rooms.area) >= 10")  # no schema: the verdict function's own try
+    with pytest.raises(RuntimeError) as info:
+        expr.evaluate({"rooms": [{"area": 12}]})
+    assert info.value.__notes__ == ["in generated code for rule expr — <expr>:1"]
 
 
 def test_stats_count_what_was_compiled():
