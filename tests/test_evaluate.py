@@ -145,6 +145,9 @@ goal 1 for community { rule 1 { require sum(rooms.area) >= 10 m2 } }
     with pytest.raises(RuntimeError) as info:
         expr.evaluate({"rooms": [{"area": 12}]})
     assert info.value.__notes__ == ["in generated code for rule expr — <expr>:1"]
+    with pytest.raises(RuntimeError) as info:  # many records: the bulk path's try
+        expr.evaluate_many([{"rooms": [{"area": 12}]}])
+    assert info.value.__notes__ == ["in generated code for rule expr — <expr>:1"]
 
 
 def test_stats_count_what_was_compiled():

@@ -522,6 +522,9 @@ def statuses(fn: Callable[[Any], Status], records: Any, rtype: RecordT | None,
         return [fn(r) if r.__class__ is dict else error for r in records]
     except BadValue:
         pass
+    except Exception as exc:  # a bug: the spec line, as one record at a time says it
+        annotate(exc)
+        raise
     out: list[Status] = []
     append = out.append
     for record in records:  # status_function's loop, inlined
