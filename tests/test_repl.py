@@ -162,6 +162,26 @@ def test_completion_of_fields_nested_paths_and_labels(data_file):
     assert "不小于" in [c[0] for c in completions(s, "不")]
 
 
+def test_a_failing_completion_is_said_not_swallowed(data_file, monkeypatch, caplog):
+    """Tab on a completion that fails (a bug: completions only read the session) offers nothing and the
+    session goes on, but the failure is one line asking for a report, and its traceback is logged."""
+    from standardlang.tools import repl
+
+    s = Session([DEMO], data_file)
+    said: list[str] = []
+    assert repl.tab_completions(s, "househ", said.append) == completions(s, "househ") and said == []
+
+    def broken(session, text):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(repl, "completions", broken)
+    with caplog.at_level("DEBUG", logger="standardlang.repl"):
+        assert repl.tab_completions(s, "househ", said.append) == []
+    assert said == ["standardlang: completing failed (ZeroDivisionError: a bug); a bug, please report it"]
+    assert caplog.records[-1].exc_info[0] is ZeroDivisionError
+    assert s.handle("1 + 1") == "2"  # the session goes on
+
+
 def test_history_path(monkeypatch, tmp_path):
     monkeypatch.setenv("STANDARDLANG_HISTORY", str(tmp_path / "h"))
     assert history_path() == str(tmp_path / "h")

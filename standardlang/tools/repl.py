@@ -14,12 +14,14 @@ in ``$STANDARDLANG_HISTORY`` or ``$XDG_STATE_HOME/standardlang/history``
 (default ``~/.local/state/standardlang/history``), highlighting by
 :mod:`standardlang.tools.lexer`, tab completion of commands, keywords, units, rule ids,
 record ids and field paths (nested after a ``.``; Chinese labels complete to
-their field).  :func:`scripted` reads inputs from a stream, so a session can be
+their field; a completion that fails, a bug, is said in one line and the session goes on:
+:func:`tab_completions`).  :func:`scripted` reads inputs from a stream, so a session can be
 piped.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -28,7 +30,7 @@ from typing import Any, Iterable, TextIO
 from standardlang.errors import DataError, StandardLangError
 from standardlang.tools.repl_session import COMMANDS, InputError, Quit, Session, completions
 
-__all__ = ["Session", "completions", "needs_more", "history_path", "scripted", "interactive", "main",
+__all__ = ["Session", "completions", "tab_completions", "needs_more", "history_path", "scripted", "interactive", "main",
            "COMMANDS", "InputError"]
 
 PROMPT = "stdl> "
@@ -114,6 +116,23 @@ def scripted(session: Session, stream: TextIO, out: TextIO) -> int:
     return 1 if failed else 0
 
 
+def tab_completions(session: Session, text: str, say: Any = None) -> list[tuple[str, int, str]]:
+    """What the Tab key offers: :func:`completions` of ``text``.
+
+    Completions only read the session, so their failing is a bug of ours, not of the user's
+    input: the session goes on (the Tab offers nothing), but the failure is said in one line
+    (``say``, default stderr) asking for a report, and logged with its traceback at DEBUG
+    (logger ``standardlang.repl``), never passed over in silence.
+    """
+    try:
+        return completions(session, text)
+    except Exception as exc:  # a bug: the REPL must outlive it, and must say it
+        logging.getLogger("standardlang.repl").debug("completing %r failed", text, exc_info=True)
+        line = f"standardlang: completing failed ({type(exc).__name__}: {exc}); a bug, please report it"
+        (say or (lambda m: print(m, file=sys.stderr)))(line)
+        return []
+
+
 def interactive(session: Session) -> int:
     """Run the session on a terminal with prompt_toolkit."""
     from prompt_toolkit import PromptSession
@@ -124,13 +143,14 @@ def interactive(session: Session) -> int:
 
     from standardlang.tools.lexer import StandardLangLexer
 
+    from prompt_toolkit.application import run_in_terminal
+
+    def say(line: str) -> None:  # above the prompt, which is drawn again below it
+        run_in_terminal(lambda: print(line, file=sys.stderr))
+
     class _Completer(Completer):
         def get_completions(self, document, complete_event):
-            try:
-                found = completions(session, document.text_before_cursor)
-            except Exception:
-                return
-            for text, back, meta in found:
+            for text, back, meta in tab_completions(session, document.text_before_cursor, say):
                 yield Completion(text, start_position=-back, display_meta=meta or None)
 
     kb = KeyBindings()
