@@ -193,3 +193,26 @@ def test_a_parquet_file_numbers_its_rows(tmp_path):
     assert "ROW_NUMBER" in run2.query("site").upper()
     assert [r["_row"] for r in run2.table("site").to_pylist()] == list(range(1, len(records) + 1))
     assert judged(DuckDBRun(spec, connect()), spec, str(path), _absent(records), "site") == []
+
+
+# ---------------------------------------------------------------- statuses as an ENUM
+
+def test_statuses_are_an_enum_read_as_their_words(tmp_path):
+    import pyarrow.parquet as pq
+
+    from standardlang.status import Status
+
+    spec = sl.loads(SPEC, "<sets>")
+    run = DuckDBRun(spec, connect())
+    run.add(_table(_records()), "site")
+    table = run.table("site")
+    statuses = {s.value for s in Status}
+    for rule in ("all_rooms", "any_room", "fruit_somewhere"):
+        assert pa.types.is_dictionary(table.schema.field(rule).type)
+        assert set(table.column(rule).to_pylist()) <= statuses
+    out = tmp_path / "verdicts.parquet"
+    run.con.execute(f"COPY ({run.query('site')}) TO {lit(str(out)).sql('duckdb')} (FORMAT parquet)")
+    back = pq.read_table(out)
+    assert back.column("all_rooms").to_pylist() == table.column("all_rooms").to_pylist()
+    assert "error" in back.column("all_rooms").to_pylist()  # the stray room is an error verdict
+    run.close()

@@ -238,7 +238,11 @@ def _key_text(e: exp.Expression, t: DType) -> exp.Expression:
 
 
 def _status(text: str) -> exp.Expression:
-    return lit(text)
+    """A status literal, tagged (``meta["status"]``) so that an engine may give it a type of its own
+    (DuckDB: an ENUM, :mod:`.duckdb_rewrites`); elsewhere it is the text it says."""
+    e = lit(text)
+    e.meta["status"] = True
+    return e
 
 
 def rule_status(rule: CheckedRule, compiler: SQLCompiler, root: Scope, bad: list[exp.Expression]) -> exp.Expression:
@@ -286,7 +290,7 @@ def rule_reason(rule: CheckedRule, compiler: SQLCompiler, root: Scope, status: e
     if rule.applies is not None:
         applies = compiler.keep(paren(compiler.cond(rule.applies, scopes)))
         adopted_case = exp.and_(adopted_case, exp.Not(this=exp.Is(this=applies, expression=exp.false())), copy=False)
-    return case([(adopted_case, _status("not_adopted"))], exp.cast(exp.Null(), "VARCHAR", copy=False))
+    return case([(adopted_case, lit("not_adopted"))], exp.cast(exp.Null(), "VARCHAR", copy=False))
 
 
 def _and(parts: list[exp.Expression]) -> exp.Expression:
