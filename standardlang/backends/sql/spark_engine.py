@@ -129,6 +129,7 @@ class SparkRun:
         self._views: list[str] = []
         self._tmp: list[str] = []
         self.variants: dict[str, set[str]] = {}  # entity -> fields read as VARIANT (see _json)
+        self._links: dict[str, list[tuple[str, str]]] = {}  # entity -> (field, child level) linked in (_linked)
 
     # ------------------------------------------------------------------ sources
     def add(self, source: Any, entity: str | None = None) -> None:
@@ -256,6 +257,7 @@ class SparkRun:
             return done[entity]
         if entity not in self.frames:
             return None
+        self._links[entity] = []  # (field, child level) linked in, as rebuilt here
         frame = done[entity] = self.frames[entity]
         rtype = self.spec.checked.entities[entity]
         for fname, info in rtype.fields.items():
@@ -274,6 +276,7 @@ class SparkRun:
             kids = F.transform(F.col("_sl_kids"), lambda x: F.struct(*[x[c].alias(c) for c in cols]))
             grouped = grouped.select("_sl_k", kids.alias(fname))
             empty = F.array().cast(grouped.schema[fname].dataType)
+            self._links.setdefault(entity, []).append((fname, t.elem.name))
             frame = frame.join(grouped, frame[rtype.key].cast("string") == grouped["_sl_k"], "left").drop("_sl_k")
             frame = frame.withColumn(fname, F.when(F.col(rtype.key).isNull(), F.lit(None))
                                      .otherwise(F.coalesce(F.col(fname), empty)))
@@ -342,18 +345,43 @@ class SparkRun:
         _, frame = self._view(entity)
         # a typed NULL is absent: kept as JSON null (toJSON would leave the field out: not recorded);
         # a VARIANT field that is SQL NULL was left out of the record: left out here too
-        loose = sorted(self.variants.get(entity, ()))
-        out = F.array(*[F.when(F.col(c).isNull(), F.lit(c)) for c in loose]) if loose else F.array()
+        # (and so in the linked child records inside it: paths ``communities\x1f3\x1fday_care_center``)
+        out = self._left_out(entity, F.col, frozenset())
         rows = frame.orderBy(ROW).drop(ROW).select(F.to_json(F.struct("*"), {"ignoreNullFields": "false"}),
-                                                   out.cast("array<string>")).collect()
+                                                   out).collect()
         records = []
         for text, left_out in rows:
             record = json.loads(text)
-            for name in left_out or ():
-                if name is not None:
-                    record.pop(name, None)
+            for path in left_out or ():
+                if path is not None:
+                    _pop(record, path.split(_SEP))
             records.append(record)
         return records
+
+    def _kid_paths(self, kid: str, fname: str, seen: frozenset) -> Any:
+        """(child, its position) -> the paths it leaves out, below ``fname[position]`` (Spark counts a
+        lambda's parameters: no defaults to bind the loop's names)."""
+        from pyspark.sql import functions as F
+
+        def paths(x: Any, i: Any) -> Any:
+            inner = self._left_out(kid, lambda n: x[n], seen)
+            return F.transform(inner, lambda p: F.concat(F.lit(fname + _SEP), i.cast("string"), F.lit(_SEP), p))
+        return paths
+
+    def _left_out(self, entity: str, field: Any, seen: frozenset) -> Any:
+        """array<string>: the loose fields (VARIANT, see :meth:`_json`) a record of ``entity`` leaves
+        out (SQL NULL), ``field(name)`` being its column, and those of the child records linked in."""
+        from pyspark.sql import functions as F
+
+        parts = [F.array(*[F.when(field(c).isNull(), F.lit(c)) for c in sorted(self.variants.get(entity, ()))])
+                 .cast("array<string>")]
+        for fname, kid in self._links.get(entity, ()):
+            if kid in seen:
+                continue
+
+            kids = F.flatten(F.transform(field(fname), self._kid_paths(kid, fname, seen | {entity})))
+            parts.append(F.coalesce(kids, F.array().cast("array<string>")))
+        return F.concat(*parts) if len(parts) > 1 else parts[0]
 
     def provenance(self, entity: str, index: int) -> Any:
         from standardlang.data.readers import Provenance
@@ -386,6 +414,20 @@ def _derived_tables(select: exp.Expression) -> list[exp.Subquery]:
     sources = [select.args.get("from_")] + list(select.args.get("joins") or [])
     return [s.this for s in sources if s is not None and isinstance(s.this, exp.Subquery)
             and isinstance(s.this.this, exp.Select)]
+
+
+_SEP = "\x1f"  # between the keys of a path in a record (no field name holds it)
+
+
+def _pop(record: Any, keys: list[str]) -> None:
+    """Leave out the field at ``keys`` (``communities``, ``3``, ``day_care_center``) of a record."""
+    for k in keys[:-1]:  # a list's position as Spark's transform numbers it, from 0
+        if isinstance(record, list):
+            record = record[int(k)] if int(k) < len(record) else None
+        else:
+            record = record.get(k) if isinstance(record, dict) else None
+    if isinstance(record, dict):
+        record.pop(keys[-1], None)
 
 
 def _by_row(a: Any, b: Any) -> Any:
