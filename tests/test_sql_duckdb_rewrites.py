@@ -216,3 +216,19 @@ def test_statuses_are_an_enum_read_as_their_words(tmp_path):
     assert back.column("all_rooms").to_pylist() == table.column("all_rooms").to_pylist()
     assert "error" in back.column("all_rooms").to_pylist()  # the stray room is an error verdict
     run.close()
+
+
+def test_indicator_values_stay_exact_decimals():
+    from fractions import Fraction
+
+    from conftest import ROOT, SPECS
+    from standardlang.cli.sql_engine import indicator_value
+
+    spec = sl.load(SPECS / "wuhai_indicators.stdl")
+    run = DuckDBRun(spec, connect())
+    run.add(str(ROOT / "examples" / "wuhai" / "inventory.json"))
+    table = run.table("community")
+    assert pa.types.is_decimal(table.schema.field("2.low").type) and pa.types.is_decimal(table.schema.field("2.den").type)
+    values = [indicator_value(r, "2") for r in table.to_pylist()]
+    assert any(isinstance(v, Fraction) and v.denominator != 1 for v in values)  # exact, not rounded
+    run.close()

@@ -327,9 +327,17 @@ def indicator_columns(ind: Any, entity: str, node: Any, compiler: SQLCompiler, r
         erred = exp.or_(*bad_here, copy=False)
         lo, hi = case([(erred, exp.Null())], lo), case([(erred, exp.Null())], hi)
     return [_alias(status, ind.id, quoted=True),
-            _alias(exp.cast(lo, "VARCHAR", copy=False), f"{ind.id}.low", quoted=True),
-            _alias(exp.cast(hi, "VARCHAR", copy=False), f"{ind.id}.high", quoted=True),
-            _alias(exp.cast(den, "VARCHAR", copy=False), f"{ind.id}.den", quoted=True)]
+            _alias(_exact_text(lo), f"{ind.id}.low", quoted=True),
+            _alias(_exact_text(hi), f"{ind.id}.high", quoted=True),
+            _alias(_exact_text(den), f"{ind.id}.den", quoted=True)]
+
+
+def _exact_text(e: exp.Expression) -> exp.Expression:
+    """A decimal as text (exact in every engine), tagged (``meta["exact"]``) so that an engine that
+    keeps decimals exactly in its results may leave it a decimal (DuckDB, :mod:`.duckdb_rewrites`)."""
+    cast = exp.cast(e, "VARCHAR", copy=False)
+    cast.meta["exact"] = True
+    return cast
 
 
 def reads_bad(paths: tuple[frozenset[str], frozenset[str]], bad: str) -> bool:
