@@ -131,6 +131,12 @@ def _tests():
         "valid": call("list_has_all", KNOWN.copy(), col),
         "member": call("list_contains", KNOWN.copy(), call("list_extract", col, lit(1))),
         "member_of_column": call("list_contains", KNOWN.copy(), exp.column("x")),
+        "in": exp.In(this=exp.column("x"), expressions=[lit(k) for k in "abcdef"]),
+        # where only a true test counts (a WHEN; coalesce(.., false)), a NULL value may test false
+        "member_in_when": exp.Case(ifs=[exp.If(this=call("list_contains", KNOWN.copy(), call(
+            "list_extract", col, lit(1))), true=lit("y"))], default=lit("n")),
+        "member_in_coalesce": call("coalesce", call("list_contains", KNOWN.copy(), call(
+            "list_extract", col, lit(1))), exp.false()),
     }
 
 
@@ -151,9 +157,11 @@ def test_rewritten_set_tests_keep_their_values():
     assert not any("LIST_HAS_ALL" in t or "LIST_HAS_ANY" in t for t in text.values())
     assert "LIST_CONTAINS" not in text["member_of_column"]
     assert "LIST_CONTAINS" in text["member"]  # not a column: read once, left as it was
+    assert " IN " not in text["in"]
+    assert "LIST_CONTAINS" not in text["member_in_when"] and "LIST_CONTAINS" not in text["member_in_coalesce"]
 
 
-@pytest.mark.parametrize("sabotage", ["or_for_and", "no_null_guard", "null_element_stray"])
+@pytest.mark.parametrize("sabotage", ["or_for_and", "no_null_guard", "null_element_stray", "truth_only_everywhere"])
 def test_a_broken_rewrite_is_caught(monkeypatch, sabotage):
     before = _values(_tests(), lambda e: e)
     if sabotage == "or_for_and":
@@ -162,6 +170,8 @@ def test_a_broken_rewrite_is_caught(monkeypatch, sabotage):
         monkeypatch.setattr(duckdb_rewrites, "_member", lambda e: exp.Not(this=exp.Is(
             this=call("list_position", *e.expressions), expression=exp.Null())) if duckdb_rewrites._constants(
                 e.expressions[0]) else e)
+    elif sabotage == "truth_only_everywhere":  # a member test whose NULL matters read as false
+        monkeypatch.setattr(duckdb_rewrites, "_truth_only", lambda e: True)
     else:  # a NULL element counted as a stray value (list_position finds no NULL: NOT ... IS NULL is false)
         monkeypatch.setattr(duckdb_rewrites, "_listed", lambda items, v: exp.Not(this=exp.Is(
             this=call("list_position", items, v), expression=exp.Null())))

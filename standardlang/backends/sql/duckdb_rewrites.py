@@ -10,7 +10,8 @@ Takes a sqlglot tree built by :mod:`.query` (the dialect-neutral vocabulary of
   validation of a set field) becomes ``len(list_filter(xs, v -> NOT list_contains([...], v)))
   = 0``;
 * ``list_contains(['a', 'b', ...], x)`` (an enum value is a member) becomes a test of
-  ``list_position``, which DuckDB's optimizer leaves alone (see :func:`_member`);
+  ``list_position``, which DuckDB's optimizer leaves alone (see :func:`_member`), and
+  ``x IN ('a', 'b', ...)`` (the JSON type tests of a JSON source) ``x = 'a' OR x = 'b' ...``;
 * a status (``pass``, ``fail``... tagged by :func:`.query._status`) is a value of an ``ENUM``
   of the five statuses, not text: the verdict columns come out as DuckDB ENUMs (Arrow
   dictionary arrays, pandas categoricals; text in CSV, JSON and Parquet files), whose values
@@ -50,6 +51,11 @@ def _rewrite(e: exp.Expression) -> exp.Expression:
         return exp.Cast(this=e, to=_STATUS_T.copy())
     if isinstance(e, exp.Cast) and e.meta.get("exact"):
         return e.this
+    if isinstance(e, exp.In) and not e.args.get("query") and not e.args.get("unnest") and \
+            _constants(exp.Array(expressions=e.expressions)):
+        # x IN (five constants or more) is planned as a join with them: x = 'a' OR x = 'b' ... is not
+        return exp.Paren(this=exp.or_(*[exp.EQ(this=e.this.copy(), expression=c.copy()) for c in e.expressions],
+                                      copy=False))
     if not isinstance(e, exp.Anonymous):
         return e
     name = str(e.this).lower()
@@ -80,10 +86,27 @@ def _member(e: exp.Expression) -> exp.Expression:
     into ``x IN (...)`` and, for five members or more, into a join with the constants, which runs
     slower and need not keep the rows in their order; a NULL ``x`` stays NULL."""
     items, x = e.expressions
-    if not (_constants(items) and _cheap(x)):
+    if not _constants(items):
         return e
     found = exp.Not(this=exp.Is(this=call("list_position", items, x.copy()), expression=exp.Null()))
+    if _truth_only(e):  # NULL and false mean the same here: x is read once
+        return exp.Paren(this=found)
+    if not _cheap(x):
+        return e
     return exp.Case(ifs=[exp.If(this=exp.Is(this=x.copy(), expression=exp.Null()), true=exp.Null())], default=found)
+
+
+def _truth_only(e: exp.Expression) -> bool:
+    """Whether only a true ``e`` counts where it stands: a CASE's WHEN, or ``coalesce(e, false)``."""
+    parent = e.parent
+    while isinstance(parent, exp.Paren):
+        e, parent = parent, parent.parent
+    if isinstance(parent, exp.If) and e.arg_key == "this":
+        return True
+    if isinstance(parent, exp.Anonymous) and str(parent.this).lower() == "coalesce":  # values.call("coalesce", ...)
+        args = parent.expressions
+        return len(args) == 2 and args[0] is e and isinstance(args[1], exp.Boolean) and not args[1].this
+    return False
 
 
 def _constants(e: exp.Expression) -> bool:
