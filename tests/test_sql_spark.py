@@ -225,6 +225,19 @@ def test_bad_values_and_a_missing_column(spark):
     assert any("households" in p and "many" in p for p in rows[0]["problems"])
 
 
+def test_a_table_spark_does_not_have_is_one_line(spark, monkeypatch):
+    from standardlang.backends.sql import spark_engine
+    from standardlang.errors import DataError
+
+    spec = sl.load(SPECS / "complete_community.stdl")
+    with pytest.raises(DataError, match="Spark has no table `no_such_inventory`"):
+        SparkRun(spec, spark).add("no_such_inventory", "community")
+    # a bug of ours on the way is not said as a missing table
+    monkeypatch.setattr(spark_engine, "_table_name", lambda name: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        SparkRun(spec, spark).add("no_such_inventory", "community")
+
+
 def test_missing_java_is_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
     env["PATH"] = str(tmp_path)  # no java on it

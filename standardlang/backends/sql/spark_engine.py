@@ -208,9 +208,11 @@ class SparkRun:
             return getattr(reader, _READERS[ext])(name)
         if ext in _READERS:
             raise DataError(f"{name}: no such file")
+        from pyspark.errors import AnalysisException  # ParseException too: a name Spark cannot read
+
         try:
             return self.spark.table(_table_name(name))
-        except Exception as exc:
+        except AnalysisException as exc:  # no such table; anything else is a bug of ours, said as one
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise DataError(f"Spark has no table `{name}`: {first[:200]}") from None
 
