@@ -79,6 +79,13 @@ def _absent(records):
              "shops": None if r["shops"] is None else [{"goods": s.get("goods")} for s in r["shops"]]} for r in records]
 
 
+def _typed_run() -> DuckDBRun:
+    """The test spec on a DuckDB run with the records as typed Arrow columns."""
+    run = DuckDBRun(sl.loads(SPEC, "<sets>"), connect())
+    run.add(_table(_records()), "site")
+    return run
+
+
 def test_set_tests_on_typed_lists_give_the_python_verdicts():
     spec = sl.loads(SPEC, "<sets>")
     records = _records()
@@ -87,9 +94,7 @@ def test_set_tests_on_typed_lists_give_the_python_verdicts():
 
 def test_the_typed_lists_take_the_spelled_path(monkeypatch):
     """The set tests above are compiled by looking for spellings (else the test would not guard it)."""
-    spec = sl.loads(SPEC, "<sets>")
-    run = DuckDBRun(spec, connect())
-    run.add(_table(_records()), "site")
+    run = _typed_run()
     sql = run.query("site")
     assert "'警务室'" in sql and "'服务大厅'" in sql  # the labels are looked for in the list as written
     calls = []
@@ -212,9 +217,7 @@ def test_statuses_are_an_enum_read_as_their_words(tmp_path):
 
     from standardlang.status import Status
 
-    spec = sl.loads(SPEC, "<sets>")
-    run = DuckDBRun(spec, connect())
-    run.add(_table(_records()), "site")
+    run = _typed_run()
     table = run.table("site")
     statuses = {s.value for s in Status}
     for rule in ("all_rooms", "any_room", "fruit_somewhere"):
